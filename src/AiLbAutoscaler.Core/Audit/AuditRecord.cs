@@ -1,0 +1,23 @@
+using AiLbAutoscaler.Core.Engine;
+using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Signals;
+
+namespace AiLbAutoscaler.Core.Audit;
+
+public enum DecisionTrigger
+{
+    Timer,
+    Http,
+    Cli,
+    Simulation,
+}
+
+/// <summary>One decision as the audit trail keeps it. Holds no secrets: signals, sizes and reasons only.</summary>
+public sealed record AuditRecord(
+    string Stack,
+    DateTimeOffset At,
+    DecisionTrigger Trigger,
+    IReadOnlyList<SignalReading> Inputs,
+    ScalingDecision Decision,
+    ActuationResult Actuation,
+    bool DryRun);

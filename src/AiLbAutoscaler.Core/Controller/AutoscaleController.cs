@@ -1,0 +1,284 @@
+using AiLbAutoscaler.Core.Audit;
+using AiLbAutoscaler.Core.Engine;
+using AiLbAutoscaler.Core.Fleet;
+using AiLbAutoscaler.Core.Policy;
+using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Signals;
+using AiLbAutoscaler.Core.State;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AiLbAutoscaler.Core.Controller;
+
+/// <summary>
+/// The loop around the engine: read signals, decide, apply, remember. Host-agnostic; the Functions app, the CLI and the
+/// simulator all drive it through the same ports. Holds no state of its own between calls.
+/// </summary>
+public sealed class AutoscaleController(
+    IOptionsMonitor<AutoscalerOptions> options,
+    DecisionEngine engine,
+    IMetricsSource metrics,
+    IFleetActuator actuator,
+    IStackStateStore stateStore,
+    IStackLock locks,
+    IAuditLog audit,
+    TimeProvider time,
+    ILogger<AutoscaleController> logger)
+{
+    private const int MaxStateWriteAttempts = 3;
+
+    public IReadOnlyCollection<string> Stacks => options.CurrentValue.Stacks.Keys;
+
+    public ScalingPolicy PolicyFor(string stack) =>
+        options.CurrentValue.Stacks.TryGetValue(stack, out var s) ? s.Policy : throw new UnknownStackException(stack);
+
+    /// <summary>Ticks every configured stack; one stack's failure never stops the others.</summary>
+    public async Task<IReadOnlyList<TickResult>> TickAllAsync(DecisionTrigger trigger, CancellationToken cancellationToken)
+    {
+        var results = new List<TickResult>();
+        foreach (var stack in Stacks)
+        {
+            try
+            {
+                results.Add(await TickAsync(stack, trigger, cancellationToken));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Tick of stack {Stack} failed", stack);
+                results.Add(new TickResult(stack, TickOutcome.Failed, null, null, ex.Message));
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>One scaling step for one stack: signals → decision → apply → state and audit.</summary>
+    public Task<TickResult> TickAsync(string stack, DecisionTrigger trigger, CancellationToken cancellationToken) =>
+        DecideAsync(stack, trigger, dryRun: false, cancellationToken);
+
+    /// <summary>Decides now. With <paramref name="dryRun"/> nothing is applied or remembered, and no lease is taken.</summary>
+    public Task<TickResult> EvaluateAsync(string stack, bool dryRun, DecisionTrigger trigger, CancellationToken cancellationToken) =>
+        DecideAsync(stack, trigger, dryRun, cancellationToken);
+
+    /// <summary>Sets a size by hand, pinned for <see cref="RescaleRequest.Hold"/>; afterwards autoscaling resumes from it.</summary>
+    public async Task<TickResult> RescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken)
+    {
+        var policy = PolicyFor(stack);
+        ValidateRescale(policy, request);
+
+        await using var lease = await locks.TryAcquireAsync(stack, cancellationToken);
+        if (lease is null)
+        {
+            logger.LogInformation("Rescale of stack {Stack} refused: another update holds the lease", stack);
+            return TickResult.Busy(stack);
+        }
+
+        var now = time.GetUtcNow();
+        var loaded = await stateStore.LoadAsync(stack, cancellationToken);
+        var current = await actuator.GetCurrentSizeAsync(stack, cancellationToken);
+
+        // The engine honours an override while now < Until; a rescale without hold pins for this one decision only.
+        var pin = new ManualOverride(request.TargetSize, request.Reason, now + (request.Hold > TimeSpan.Zero ? request.Hold : TimeSpan.FromTicks(1)));
+        var input = new DecisionInput(stack, policy, new FleetState(current), [], loaded.State with { Override = pin });
+        var outcome = engine.Decide(input);
+
+        // Autoscaling resumes from the new size: older recommendations no longer speak for it.
+        var next = outcome.NextState with
+        {
+            Recommendations = [],
+            ConsecutiveMissingTicks = loaded.State.ConsecutiveMissingTicks,
+            Override = request.Hold > TimeSpan.Zero ? pin : null,
+        };
+
+        var dryRun = policy.DryRun;
+        var actuation = await ActAsync(stack, outcome.Decision, dryRun, $"manual rescale: {request.Reason}", cancellationToken);
+        next = Settle(next, outcome.Decision, actuation, now);
+        await SaveAsync(stack, loaded, next, cancellationToken);
+        await AuditAsync(new AuditRecord(stack, now, trigger, [], outcome.Decision, actuation, dryRun), cancellationToken);
+        return new TickResult(stack, TickOutcome.Completed, outcome.Decision, actuation);
+    }
+
+    public async Task<StackStatus> StatusAsync(string stack, CancellationToken cancellationToken)
+    {
+        _ = PolicyFor(stack);
+        var state = (await stateStore.LoadAsync(stack, cancellationToken)).State;
+        int? size = null;
+        string? sizeError = null;
+        try
+        {
+            size = await actuator.GetCurrentSizeAsync(stack, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            sizeError = ex.Message;
+        }
+
+        var now = time.GetUtcNow();
+        var count = options.CurrentValue.StatusDecisionCount;
+        var records = await audit.QueryAsync(stack, now - TimeSpan.FromDays(options.CurrentValue.AuditRetentionDays), now.AddTicks(1), int.MaxValue, cancellationToken);
+        var recent = records.Skip(Math.Max(0, records.Count - count)).Reverse().ToList();
+        var activeOverride = state.Override is { } o && o.Until > now ? o : null;
+        return new StackStatus(stack, size, sizeError, activeOverride, state.PendingDesiredSize, state.PendingReason,
+            state.LastAppliedSize, state.LastAppliedAt, recent);
+    }
+
+    public Task<IReadOnlyList<AuditRecord>> HistoryAsync(string stack, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        _ = PolicyFor(stack);
+        return audit.QueryAsync(stack, from, to, limit, cancellationToken);
+    }
+
+    /// <summary>Deletes audit records past the retention period.</summary>
+    public Task<int> PruneAuditAsync(CancellationToken cancellationToken) =>
+        audit.PruneAsync(time.GetUtcNow() - TimeSpan.FromDays(options.CurrentValue.AuditRetentionDays), cancellationToken);
+
+    private async Task<TickResult> DecideAsync(string stack, DecisionTrigger trigger, bool dryRun, CancellationToken cancellationToken)
+    {
+        var policy = PolicyFor(stack);
+        await using var lease = dryRun ? null : await locks.TryAcquireAsync(stack, cancellationToken);
+        if (!dryRun && lease is null)
+        {
+            logger.LogInformation("Skipped stack {Stack}: another update holds the lease", stack);
+            return TickResult.Busy(stack);
+        }
+
+        var now = time.GetUtcNow();
+        var loaded = await stateStore.LoadAsync(stack, cancellationToken);
+        var observation = await ObserveAsync(stack, cancellationToken);
+
+        int current;
+        try
+        {
+            current = await actuator.GetCurrentSizeAsync(stack, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Could not read the current size of stack {Stack}", stack);
+            return new TickResult(stack, TickOutcome.Failed, null, null, $"Could not read the current size of stack '{stack}': {ex.Message}");
+        }
+
+        var outcome = engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation.InstanceAges), observation.Signals, loaded.State));
+        var decision = outcome.Decision;
+        var asDryRun = dryRun || policy.DryRun;
+        var actuation = await ActAsync(stack, decision, asDryRun, decision.Explanation, cancellationToken);
+
+        if (!dryRun)
+        {
+            var next = Settle(outcome.NextState, decision, actuation, now);
+            await SaveAsync(stack, loaded, next, cancellationToken);
+        }
+
+        await AuditAsync(new AuditRecord(stack, now, trigger, observation.Signals, decision, actuation, asDryRun), cancellationToken);
+        LogDecision(decision, actuation);
+        return new TickResult(stack, TickOutcome.Completed, decision, actuation);
+    }
+
+    private async Task<Observation> ObserveAsync(string stack, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await metrics.ObserveAsync(stack, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The port promises not to throw; if an adapter does anyway, the tick goes on with every signal missing.
+            logger.LogWarning(ex, "Metrics source failed for stack {Stack}; treating every signal as missing", stack);
+            return Observation.Empty;
+        }
+    }
+
+    private async Task<ActuationResult> ActAsync(string stack, ScalingDecision decision, bool dryRun, string reason, CancellationToken cancellationToken)
+    {
+        if (!decision.ChangesSize)
+        {
+            return ActuationResult.Skipped("the decision keeps the current size");
+        }
+
+        if (dryRun)
+        {
+            return new ActuationResult(ActuationOutcome.DryRun, $"dry run: would set {decision.DesiredSize}");
+        }
+
+        var started = time.GetTimestamp();
+        try
+        {
+            return await actuator.ApplyAsync(stack, decision.DesiredSize, reason, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Applying size {Size} to stack {Stack} failed", decision.DesiredSize, stack);
+            return new ActuationResult(ActuationOutcome.Failed, ex.Message, time.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Records an applied change, or keeps the unapplied size pending so no size is lost.</summary>
+    private static StackState Settle(StackState next, ScalingDecision decision, ActuationResult actuation, DateTimeOffset now) =>
+        actuation.Outcome switch
+        {
+            ActuationOutcome.Applied or ActuationOutcome.NoChange => next.WithApplied(now, decision.CurrentSize, decision.DesiredSize),
+            ActuationOutcome.Busy or ActuationOutcome.Failed => next.WithPending(decision.DesiredSize, actuation.Message ?? actuation.Outcome.ToString()),
+            _ => next,
+        };
+
+    /// <summary>
+    /// Writes the new state. The lease makes a conflict unlikely; if one happens anyway, this decision's effects are merged
+    /// into what the other writer saved, so neither update is lost.
+    /// </summary>
+    private async Task SaveAsync(
+        string stack, VersionedStackState loaded, StackState next, CancellationToken cancellationToken)
+    {
+        var version = loaded.Version;
+        var toWrite = next;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await stateStore.SaveAsync(stack, toWrite, version, cancellationToken);
+                return;
+            }
+            catch (StateConflictException) when (attempt < MaxStateWriteAttempts)
+            {
+                logger.LogWarning("State of stack {Stack} changed underneath this tick; merging (attempt {Attempt})", stack, attempt);
+                var fresh = await stateStore.LoadAsync(stack, cancellationToken);
+                version = fresh.Version;
+                toWrite = StateMerge.Merge(fresh.State, next, loaded.State);
+            }
+        }
+    }
+
+    private async Task AuditAsync(AuditRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await audit.AppendAsync(record, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The size change already happened; losing the tick over its audit row would be worse than a logged gap.
+            logger.LogError(ex, "Could not write the audit record of stack {Stack} at {At}", record.Stack, record.At);
+        }
+    }
+
+    private void LogDecision(ScalingDecision decision, ActuationResult actuation) =>
+        logger.LogInformation("Stack {Stack}: {Explanation} [{Outcome}]", decision.Stack, decision.Explanation, actuation.Outcome);
+
+    private void ValidateRescale(ScalingPolicy policy, RescaleRequest request)
+    {
+        if (request.TargetSize < policy.MinSize || request.TargetSize > policy.MaxSize)
+        {
+            throw new InvalidRequestException("targetSize",
+                $"targetSize {request.TargetSize} is outside the stack's bounds [{policy.MinSize}, {policy.MaxSize}].");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Reason))
+        {
+            throw new InvalidRequestException("reason", "reason is required: say why the size is being set by hand.");
+        }
+
+        if (request.Hold < TimeSpan.Zero || request.Hold > TimeSpan.FromMinutes(options.CurrentValue.MaxHoldMinutes))
+        {
+            throw new InvalidRequestException("holdMinutes",
+                $"holdMinutes must be in [0, {options.CurrentValue.MaxHoldMinutes}] (was {request.Hold.TotalMinutes:0.##}).");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using AiLbAutoscaler.Core.Policy;
+
+namespace AiLbAutoscaler.Core.Controller;
+
+/// <summary>
+/// The controller's settings, bound from the <c>Autoscaler</c> section (app settings nest with <c>__</c>:
+/// <c>Autoscaler__Stacks__inference__Policy__MaxSize=20</c>). Each adapter reads its own part of a stack's section.
+/// </summary>
+public sealed class AutoscalerOptions
+{
+    public const string SectionName = "Autoscaler";
+
+    /// <summary>The stacks (services) this deployment scales, by name.</summary>
+    public Dictionary<string, StackOptions> Stacks { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Audit records older than this are pruned.</summary>
+    public int AuditRetentionDays { get; set; } = 30;
+
+    /// <summary>How many recent decisions a status report shows.</summary>
+    public int StatusDecisionCount { get; set; } = 10;
+
+    /// <summary>The largest hold a manual rescale may ask for.</summary>
+    public int MaxHoldMinutes { get; set; } = 7 * 24 * 60;
+}
+
+public sealed class StackOptions
+{
+    /// <summary>
+    /// The policy. When no signal is configured, the defaults of <see cref="ScalingPolicy.CreateDefault"/> apply
+    /// (configuration binding appends to lists, so defaults are filled in after binding, not before).
+    /// </summary>
+    public ScalingPolicy Policy { get; set; } = new();
+}

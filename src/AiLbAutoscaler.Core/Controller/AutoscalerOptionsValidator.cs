@@ -1,0 +1,65 @@
+using AiLbAutoscaler.Core.Policy;
+using Microsoft.Extensions.Options;
+
+namespace AiLbAutoscaler.Core.Controller;
+
+/// <summary>Fills in default signals, then fails startup on a bad setting, naming it by its configuration path.</summary>
+public sealed class AutoscalerOptionsValidator : IValidateOptions<AutoscalerOptions>, IPostConfigureOptions<AutoscalerOptions>
+{
+    public void PostConfigure(string? name, AutoscalerOptions options)
+    {
+        foreach (var stack in options.Stacks.Values)
+        {
+            stack.Policy ??= new ScalingPolicy();
+            if (stack.Policy.Signals.Count == 0)
+            {
+                stack.Policy.Signals = ScalingPolicy.CreateDefault().Signals;
+            }
+        }
+    }
+
+    public ValidateOptionsResult Validate(string? name, AutoscalerOptions options)
+    {
+        var errors = new List<string>();
+        var root = AutoscalerOptions.SectionName;
+        if (options.Stacks.Count == 0)
+        {
+            errors.Add($"{root}:Stacks must name at least one stack (for example {root}__Stacks__inference__Policy__MaxSize).");
+        }
+
+        foreach (var (stack, stackOptions) in options.Stacks)
+        {
+            if (!StackNames.IsValid(stack))
+            {
+                errors.Add($"{root}:Stacks:{stack} is not a valid stack name: use letters, digits, '-', '_' and '.' (1 to 100 characters).");
+            }
+
+            errors.AddRange(ScalingPolicyValidator.Validate(stackOptions.Policy, $"{root}:Stacks:{stack}:Policy"));
+        }
+
+        if (options.AuditRetentionDays < 1)
+        {
+            errors.Add($"{root}:AuditRetentionDays must be 1 or more (was {options.AuditRetentionDays}).");
+        }
+
+        if (options.StatusDecisionCount is < 1 or > 1000)
+        {
+            errors.Add($"{root}:StatusDecisionCount must be in [1, 1000] (was {options.StatusDecisionCount}).");
+        }
+
+        if (options.MaxHoldMinutes < 1)
+        {
+            errors.Add($"{root}:MaxHoldMinutes must be 1 or more (was {options.MaxHoldMinutes}).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>Stack names become table keys, blob names and URL segments, so they are kept to a safe alphabet.</summary>
+public static class StackNames
+{
+    public static bool IsValid(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= 100 &&
+        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+}

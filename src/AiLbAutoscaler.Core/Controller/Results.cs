@@ -1,0 +1,57 @@
+using AiLbAutoscaler.Core.Audit;
+using AiLbAutoscaler.Core.Engine;
+using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.State;
+
+namespace AiLbAutoscaler.Core.Controller;
+
+public enum TickOutcome
+{
+    /// <summary>A decision was made (and applied, where it changed the size and this was no dry run).</summary>
+    Completed,
+
+    /// <summary>Another writer holds the stack; nothing was done. A timer tick tries again next time; HTTP answers 409.</summary>
+    Busy,
+
+    /// <summary>The tick could not decide, for example because the current size could not be read.</summary>
+    Failed,
+}
+
+/// <summary>What one tick, evaluation or rescale of one stack came to.</summary>
+public sealed record TickResult(
+    string Stack,
+    TickOutcome Outcome,
+    ScalingDecision? Decision,
+    ActuationResult? Actuation,
+    string? Error = null)
+{
+    public static TickResult Busy(string stack) =>
+        new(stack, TickOutcome.Busy, null, null, $"Another update of stack '{stack}' is in progress; try again shortly.");
+}
+
+/// <summary>A stack's size, override and recent decisions.</summary>
+public sealed record StackStatus(
+    string Stack,
+    int? CurrentSize,
+    string? CurrentSizeError,
+    ManualOverride? Override,
+    int? PendingDesiredSize,
+    string? PendingReason,
+    int? LastAppliedSize,
+    DateTimeOffset? LastAppliedAt,
+    IReadOnlyList<AuditRecord> RecentDecisions);
+
+/// <summary>A manual rescale: a size, why, and optionally how long to pin it.</summary>
+public sealed record RescaleRequest(int TargetSize, string Reason, TimeSpan Hold);
+
+public sealed class UnknownStackException(string stack)
+    : Exception($"Unknown stack '{stack}'. Configure it under Autoscaler:Stacks:{stack}.")
+{
+    public string Stack { get; } = stack;
+}
+
+/// <summary>A request that names a bad value; the message says which and why. Nothing was changed.</summary>
+public sealed class InvalidRequestException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}

@@ -1,0 +1,414 @@
+using System.Globalization;
+using AiLbAutoscaler.Core.Engine.Recommenders;
+using AiLbAutoscaler.Core.Fleet;
+using AiLbAutoscaler.Core.Policy;
+using AiLbAutoscaler.Core.Signals;
+using AiLbAutoscaler.Core.State;
+
+namespace AiLbAutoscaler.Core.Engine;
+
+/// <summary>Everything one decision depends on. The engine reads nothing else but the clock.</summary>
+public sealed record DecisionInput(
+    string Stack,
+    ScalingPolicy Policy,
+    FleetState Fleet,
+    IReadOnlyList<SignalReading> Signals,
+    StackState State);
+
+/// <summary>The decision, and the state to save so that the next decision can see this one.</summary>
+public sealed record DecisionOutcome(ScalingDecision Decision, StackState NextState);
+
+/// <summary>
+/// The arithmetic of a scaling decision, apart from the loop that runs it (as in the Kubernetes HPA replica calculator).
+/// Pure: no I/O, no state between calls; time comes from the injected <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class DecisionEngine
+{
+    private readonly TimeProvider _time;
+    private readonly Dictionary<TargetKind, ISignalRecommender> _recommenders;
+
+    public DecisionEngine(TimeProvider time)
+        : this(time, [new UtilizationRecommender(), new PerInstanceRecommender(), new LatencySloRecommender()])
+    {
+    }
+
+    public DecisionEngine(TimeProvider time, IEnumerable<ISignalRecommender> recommenders)
+    {
+        _time = time;
+        _recommenders = recommenders.ToDictionary(r => r.Kind);
+    }
+
+    public DecisionOutcome Decide(DecisionInput input)
+    {
+        var now = _time.GetUtcNow();
+        var policy = input.Policy;
+        var state = input.State;
+        var current = input.Fleet.TargetSize;
+        var fleet = WithInferredWarmUp(input.Fleet, state, policy, now);
+        var initializing = fleet.Initializing(policy.InitializationPeriod);
+        var serving = fleet.Serving(policy.InitializationPeriod);
+
+        var votes = EvaluateSignals(input, now, current, serving);
+        var limits = new List<AppliedLimit>();
+        var usable = votes.Recommendations.Any(r => r.Status == SignalStatus.Used);
+        var missingTicks = usable ? 0 : state.ConsecutiveMissingTicks + 1;
+        var activeOverride = state.Override is { } o && now < o.Until ? o : null;
+
+        // What the signals ask for, after the dead band; with no votes (all within target) the size stays.
+        var proposal = votes.Raw ?? current;
+        int desired;
+        var held = false;
+
+        if (activeOverride is not null)
+        {
+            desired = activeOverride.Size;
+            limits.Add(new AppliedLimit("override", proposal, desired,
+                $"manual override to {activeOverride.Size} until {Stamp(activeOverride.Until)}: {activeOverride.Reason}"));
+        }
+        else if (!usable)
+        {
+            desired = current;
+            held = true;
+            if (missingTicks >= policy.MissingTicksBeforeFallback && policy.Fallback == FallbackMode.FixedSize && policy.FallbackSize is int fallback)
+            {
+                desired = fallback;
+                limits.Add(new AppliedLimit("fallback", current, desired,
+                    $"no usable signal for {missingTicks} ticks: fallback to fixed size {fallback}"));
+            }
+            else
+            {
+                var phase = missingTicks >= policy.MissingTicksBeforeFallback ? "fallback: hold" : $"holding ({missingTicks} of {policy.MissingTicksBeforeFallback} before fallback)";
+                limits.Add(new AppliedLimit("missing-data", current, current, $"no usable signal; {phase}"));
+            }
+        }
+        else if (proposal > current)
+        {
+            desired = proposal;
+            if (votes.Panic)
+            {
+                limits.Add(new AppliedLimit("panic", proposal, proposal,
+                    $"{votes.PanicSignal} at {votes.PanicLoad:0.##}× what the group can take; scale-up rate limit bypassed"));
+            }
+            else
+            {
+                var cap = ScaleUpCap(policy.ScaleUpLimit, current, state.ScaleEvents, now);
+                if (desired > cap)
+                {
+                    limits.Add(new AppliedLimit("scale-up-limit", desired, cap, $"at most {cap} (max of +{policy.ScaleUpLimit.Percent:0.#}% and +{policy.ScaleUpLimit.Instances} per {policy.ScaleUpLimit.PeriodSeconds:0.#} s)"));
+                    desired = cap;
+                }
+            }
+        }
+        else if (proposal < current)
+        {
+            desired = ScaleDown(input, votes, proposal, current, initializing, now, limits);
+            held = desired == current;
+        }
+        else
+        {
+            desired = current;
+        }
+
+        var beforeBounds = desired;
+        desired = Math.Clamp(desired, policy.MinSize, policy.MaxSize);
+        if (desired != beforeBounds)
+        {
+            limits.Add(new AppliedLimit(desired > beforeBounds ? "min-size" : "max-size", beforeBounds, desired,
+                $"bounded to [{policy.MinSize}, {policy.MaxSize}]"));
+        }
+
+        if (policy.Mode == ScalingMode.Off && desired != current)
+        {
+            limits.Add(new AppliedLimit("mode-off", desired, current, $"mode Off: would go to {desired}, keeping {current}"));
+            desired = current;
+            held = true;
+        }
+
+        var action = desired > current ? ScalingAction.ScaleUp
+            : desired < current ? ScalingAction.ScaleDown
+            : held || proposal != current ? ScalingAction.Hold
+            : ScalingAction.None;
+
+        var decision = new ScalingDecision(
+            input.Stack, now, current, desired, action, votes.Winner, votes.Raw, votes.Recommendations, limits,
+            Explain(action, current, desired, votes, limits));
+
+        var next = NextState(state, policy, now, usable ? proposal : null, missingTicks, votes.Panic, activeOverride);
+        return new DecisionOutcome(decision, next);
+    }
+
+    private int ScaleDown(DecisionInput input, SignalVotes votes, int proposal, int current, int initializing, DateTimeOffset now, List<AppliedLimit> limits)
+    {
+        var policy = input.Policy;
+        var state = input.State;
+
+        // Stabilization: the highest recommendation of the window, this one included (GCE, HPA).
+        var windowStart = now - policy.ScaleDownStabilization;
+        var stabilized = proposal;
+        foreach (var sample in state.Recommendations)
+        {
+            if (sample.At > windowStart && sample.Size > stabilized)
+            {
+                stabilized = sample.Size;
+            }
+        }
+
+        if (stabilized > proposal)
+        {
+            limits.Add(new AppliedLimit("stabilization", proposal, Math.Min(stabilized, current),
+                $"highest recommendation of the last {policy.ScaleDownStabilizationSeconds:0.#} s is {stabilized}"));
+        }
+
+        if (stabilized >= current)
+        {
+            return current;
+        }
+
+        string? blocker = null;
+        if (policy.Mode == ScalingMode.ScaleOutOnly)
+        {
+            blocker = "mode ScaleOutOnly";
+        }
+        else if (votes.Recommendations.FirstOrDefault(r => r.Status is SignalStatus.Missing or SignalStatus.Stale) is { } gap)
+        {
+            blocker = $"{gap.Signal} is {gap.Status.ToString().ToLowerInvariant()}; never scale down on missing data";
+        }
+        else if (initializing > 0)
+        {
+            blocker = $"{initializing} instance(s) still initializing";
+        }
+        else if (state.LastPanicAt is { } panicAt && now - panicAt < policy.ScaleDownStabilization)
+        {
+            blocker = $"panic at {Stamp(panicAt)}; waiting for a calm stabilization window";
+        }
+
+        if (blocker is not null)
+        {
+            limits.Add(new AppliedLimit("no-scale-down", stabilized, current, blocker));
+            return current;
+        }
+
+        var floor = ScaleDownFloor(policy.ScaleDownLimit, current, state.ScaleEvents, now);
+        if (stabilized < floor)
+        {
+            limits.Add(new AppliedLimit("scale-down-limit", stabilized, floor,
+                $"at least {floor} (max of −{policy.ScaleDownLimit.Percent:0.#}% and −{policy.ScaleDownLimit.Instances} per {policy.ScaleDownLimit.PeriodSeconds:0.#} s)"));
+            return floor;
+        }
+
+        return stabilized;
+    }
+
+    private SignalVotes EvaluateSignals(DecisionInput input, DateTimeOffset now, int current, int serving)
+    {
+        var policy = input.Policy;
+        var recommendations = new List<SignalRecommendation>(policy.Signals.Count);
+        int? raw = null;
+        string? winner = null;
+        var panic = false;
+        string? panicSignal = null;
+        var panicLoad = 0.0;
+
+        foreach (var target in policy.Signals)
+        {
+            var reading = FindReading(input.Signals, target.Signal);
+            if (reading is null || !reading.HasValue)
+            {
+                recommendations.Add(new SignalRecommendation(target.Signal, target.Kind, target.Target, null, null,
+                    SignalStatus.Missing, null, reading?.Problem ?? "no data"));
+                continue;
+            }
+
+            var observed = reading.Value!.Value;
+            var age = reading.AgeAt(now);
+            if (age > policy.MaxSignalAge)
+            {
+                recommendations.Add(new SignalRecommendation(target.Signal, target.Kind, target.Target, observed, age,
+                    SignalStatus.Stale, null, $"{age.Value.TotalSeconds:0} s old, over the {policy.MaxSignalAgeSeconds:0} s limit"));
+                continue;
+            }
+
+            // Means over instances say nothing when every instance is still warming up (their metrics are ignored).
+            if (target.Kind != TargetKind.PerInstance && serving <= 0)
+            {
+                recommendations.Add(new SignalRecommendation(target.Signal, target.Kind, target.Target, observed, age,
+                    SignalStatus.Ignored, null, "no serving instance past its initialization period"));
+                continue;
+            }
+
+            var vote = _recommenders[target.Kind].Recommend(observed, target.Target, serving);
+            int? size = null;
+            var note = vote.Note;
+            if (vote.ExactSize is double exact)
+            {
+                size = (int)Math.Ceiling(exact - 1e-9);
+                if (current > 0 && Math.Abs(exact / current - 1) <= policy.Tolerance)
+                {
+                    size = current;
+                    note += $"; within the {policy.Tolerance:0.##} tolerance of {current}";
+                }
+
+                var load = current > 0 ? exact / current : exact > 0 ? double.PositiveInfinity : 0;
+                if (policy.PanicThreshold > 0 && load >= policy.PanicThreshold && size > current)
+                {
+                    panic = true;
+                    if (load > panicLoad)
+                    {
+                        panicLoad = load;
+                        panicSignal = target.Signal;
+                    }
+                }
+
+                if (raw is null || size > raw)
+                {
+                    raw = size;
+                    winner = target.Signal;
+                }
+            }
+
+            recommendations.Add(new SignalRecommendation(target.Signal, target.Kind, target.Target, observed, age,
+                SignalStatus.Used, size, note));
+        }
+
+        return new SignalVotes(recommendations, raw, winner, panic, panicSignal, panicLoad);
+    }
+
+    private static SignalReading? FindReading(IReadOnlyList<SignalReading> signals, string name)
+    {
+        foreach (var reading in signals)
+        {
+            if (string.Equals(reading.Signal, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return reading;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// When the source cannot tell instance ages, the instances this controller added within the initialization period
+    /// are the ones still warming up.
+    /// </summary>
+    private static FleetState WithInferredWarmUp(FleetState fleet, StackState state, ScalingPolicy policy, DateTimeOffset now)
+    {
+        if (fleet.InstanceAges is not null)
+        {
+            return fleet;
+        }
+
+        var ages = new List<TimeSpan>(fleet.TargetSize);
+        foreach (var e in state.ScaleEvents)
+        {
+            var age = now - e.At;
+            if (e.To > e.From && age < policy.InitializationPeriod)
+            {
+                for (var i = 0; i < e.To - e.From && ages.Count < fleet.TargetSize; i++)
+                {
+                    ages.Add(age);
+                }
+            }
+        }
+
+        if (ages.Count == 0)
+        {
+            return fleet;
+        }
+
+        while (ages.Count < fleet.TargetSize)
+        {
+            ages.Add(TimeSpan.MaxValue);
+        }
+
+        return fleet with { InstanceAges = ages };
+    }
+
+    /// <summary>HPA: the size at the start of the period grown by the larger of the percentage and the instance count.</summary>
+    internal static int ScaleUpCap(RateLimit limit, int current, IReadOnlyList<ScaleEvent> events, DateTimeOffset now)
+    {
+        var added = 0;
+        foreach (var e in events)
+        {
+            if (e.At > now - limit.Period && e.To > e.From)
+            {
+                added += e.To - e.From;
+            }
+        }
+
+        var periodStart = Math.Max(0, current - added);
+        var byPercent = (int)Math.Ceiling(periodStart * (1 + limit.Percent / 100) - 1e-9);
+        return Math.Max(byPercent, periodStart + limit.Instances);
+    }
+
+    /// <summary>HPA: the size at the start of the period shrunk by the larger of the percentage and the instance count.</summary>
+    internal static int ScaleDownFloor(RateLimit limit, int current, IReadOnlyList<ScaleEvent> events, DateTimeOffset now)
+    {
+        var removed = 0;
+        foreach (var e in events)
+        {
+            if (e.At > now - limit.Period && e.To < e.From)
+            {
+                removed += e.From - e.To;
+            }
+        }
+
+        var periodStart = current + removed;
+        var byPercent = (int)Math.Floor(periodStart * (1 - limit.Percent / 100) + 1e-9);
+        return Math.Max(0, Math.Min(byPercent, periodStart - limit.Instances));
+    }
+
+    private static StackState NextState(
+        StackState state, ScalingPolicy policy, DateTimeOffset now, int? recommendation, int missingTicks, bool panic,
+        ManualOverride? activeOverride)
+    {
+        var windowStart = now - policy.ScaleDownStabilization;
+        var recommendations = state.Recommendations.Where(r => r.At > windowStart).ToList();
+        if (recommendation is int r)
+        {
+            recommendations.Add(new RecommendationSample(now, r));
+        }
+
+        // Size changes are recorded by the caller once applied (StackState.WithApplied); here they only age out.
+        var keep = new[] { policy.ScaleUpLimit.Period, policy.ScaleDownLimit.Period, policy.InitializationPeriod }.Max();
+        return state with
+        {
+            Recommendations = recommendations,
+            ScaleEvents = state.ScaleEvents.Where(e => e.At > now - keep).ToList(),
+            ConsecutiveMissingTicks = missingTicks,
+            LastPanicAt = panic ? now : state.LastPanicAt,
+            Override = activeOverride,
+        };
+    }
+
+    private static string Explain(ScalingAction action, int current, int desired, SignalVotes votes, List<AppliedLimit> limits)
+    {
+        var head = action switch
+        {
+            ScalingAction.ScaleUp => $"scale up {current} → {desired}",
+            ScalingAction.ScaleDown => $"scale down {current} → {desired}",
+            ScalingAction.Hold => $"hold at {current}",
+            _ => $"no change at {current}",
+        };
+
+        var why = votes.Winner is { } w && votes.Recommendations.FirstOrDefault(r => r.Signal == w) is { } win
+            ? $"{w} {Num(win.Observed)} vs target {Num(win.Target)} recommends {win.RecommendedSize}"
+            : votes.Recommendations.Any(r => r.Status == SignalStatus.Used)
+                ? "every signal within its target"
+                : "no usable signal";
+
+        var rules = limits.Count == 0 ? "" : "; " + string.Join("; ", limits.Select(l => l.Detail));
+        return $"{head}: {why}{rules}";
+    }
+
+    private static string Num(double? value) => value?.ToString("0.###", CultureInfo.InvariantCulture) ?? "n/a";
+
+    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    private sealed record SignalVotes(
+        IReadOnlyList<SignalRecommendation> Recommendations,
+        int? Raw,
+        string? Winner,
+        bool Panic,
+        string? PanicSignal,
+        double PanicLoad);
+}

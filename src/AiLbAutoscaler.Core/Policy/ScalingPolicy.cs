@@ -1,0 +1,121 @@
+namespace AiLbAutoscaler.Core.Policy;
+
+/// <summary>
+/// How one stack is scaled. Every property has a default taken from the anchors (GCE MIG autoscaler, Kubernetes HPA,
+/// KEDA, Knative); see docs/decision-engine.md for where each comes from. Bound from app settings, validated at startup.
+/// </summary>
+public sealed class ScalingPolicy
+{
+    public int MinSize { get; set; } = 1;
+
+    public int MaxSize { get; set; } = 10;
+
+    public ScalingMode Mode { get; set; } = ScalingMode.On;
+
+    /// <summary>Decide and record, but never apply.</summary>
+    public bool DryRun { get; set; }
+
+    /// <summary>Dead band around the current size: a recommendation within this fraction of it is no change (HPA: 0.1).</summary>
+    public double Tolerance { get; set; } = 0.1;
+
+    /// <summary>Scale-down uses the highest recommendation of this window (GCE: 600 s).</summary>
+    public double ScaleDownStabilizationSeconds { get; set; } = 600;
+
+    /// <summary>Instances younger than this count as capacity, but their metrics are ignored and no scale-down happens.</summary>
+    public double InitializationPeriodSeconds { get; set; } = 180;
+
+    /// <summary>A reading older than this is stale: it may not drive a scale-down.</summary>
+    public double MaxSignalAgeSeconds { get; set; } = 420;
+
+    /// <summary>Scale-up limit: the larger of +Percent % and +Instances per period (HPA-style, with a 60 s period).</summary>
+    public RateLimit ScaleUpLimit { get; set; } = new() { Percent = 100, Instances = 4, PeriodSeconds = 60 };
+
+    /// <summary>Scale-down limit: the larger of −Percent % and −Instances per period.</summary>
+    public RateLimit ScaleDownLimit { get; set; } = new() { Percent = 10, Instances = 1, PeriodSeconds = 60 };
+
+    /// <summary>A signal at this multiple of its target or more jumps straight to its recommendation (Knative: 2.0). 0 disables.</summary>
+    public double PanicThreshold { get; set; } = 2.0;
+
+    /// <summary>Consecutive ticks with no usable signal before the fallback applies (KEDA: 3).</summary>
+    public int MissingTicksBeforeFallback { get; set; } = 3;
+
+    public FallbackMode Fallback { get; set; } = FallbackMode.Hold;
+
+    /// <summary>The size used when <see cref="Fallback"/> is <see cref="FallbackMode.FixedSize"/>.</summary>
+    public int? FallbackSize { get; set; }
+
+    /// <summary>The signals that vote, each with its target. The largest recommendation wins.</summary>
+    public List<SignalTarget> Signals { get; set; } = [];
+
+    public TimeSpan ScaleDownStabilization => TimeSpan.FromSeconds(ScaleDownStabilizationSeconds);
+
+    public TimeSpan InitializationPeriod => TimeSpan.FromSeconds(InitializationPeriodSeconds);
+
+    public TimeSpan MaxSignalAge => TimeSpan.FromSeconds(MaxSignalAgeSeconds);
+
+    /// <summary>A policy with one signal per well-known kind, at targets suited to an LLM server with continuous batching.</summary>
+    public static ScalingPolicy CreateDefault() => new()
+    {
+        Signals =
+        [
+            new SignalTarget { Signal = AiLbAutoscaler.Core.Signals.SignalNames.GpuUtilization, Kind = TargetKind.Utilization, Target = 0.7 },
+            new SignalTarget { Signal = AiLbAutoscaler.Core.Signals.SignalNames.QueuePerInstance, Kind = TargetKind.Utilization, Target = 16 },
+            new SignalTarget { Signal = AiLbAutoscaler.Core.Signals.SignalNames.LatencyP95Ms, Kind = TargetKind.LatencySlo, Target = 2000 },
+        ],
+    };
+}
+
+public enum ScalingMode
+{
+    /// <summary>Scale both ways.</summary>
+    On,
+
+    /// <summary>Scale up only; never remove instances.</summary>
+    ScaleOutOnly,
+
+    /// <summary>Compute and record the recommendation, but change nothing.</summary>
+    Off,
+}
+
+public enum FallbackMode
+{
+    /// <summary>Keep the current size.</summary>
+    Hold,
+
+    /// <summary>Go to <see cref="ScalingPolicy.FallbackSize"/>.</summary>
+    FixedSize,
+}
+
+/// <summary>How a signal's observed value turns into a recommended size.</summary>
+public enum TargetKind
+{
+    /// <summary>A per-instance mean: <c>ceil(serving × observed / target)</c>. CPU, GPU, queue per instance.</summary>
+    Utilization,
+
+    /// <summary>A group total with a per-instance target: <c>ceil(total / target)</c>. Request rate.</summary>
+    PerInstance,
+
+    /// <summary>A latency against an SLO: above it drives scale-up as <c>ceil(serving × observed / slo)</c>; below it never votes.</summary>
+    LatencySlo,
+}
+
+public sealed class SignalTarget
+{
+    public string Signal { get; set; } = "";
+
+    public TargetKind Kind { get; set; } = TargetKind.Utilization;
+
+    public double Target { get; set; }
+}
+
+/// <summary>The larger of a percentage and an instance count, per period.</summary>
+public sealed class RateLimit
+{
+    public double Percent { get; set; }
+
+    public int Instances { get; set; }
+
+    public double PeriodSeconds { get; set; } = 60;
+
+    public TimeSpan Period => TimeSpan.FromSeconds(PeriodSeconds);
+}

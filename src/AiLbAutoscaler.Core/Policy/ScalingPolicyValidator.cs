@@ -1,0 +1,138 @@
+namespace AiLbAutoscaler.Core.Policy;
+
+/// <summary>Checks a policy and names each bad setting by its configuration path.</summary>
+public static class ScalingPolicyValidator
+{
+    /// <param name="policy">The policy to check.</param>
+    /// <param name="path">The configuration path of the policy, for example <c>Autoscaler:Stacks:inference:Policy</c>.</param>
+    public static IReadOnlyList<string> Validate(ScalingPolicy policy, string path)
+    {
+        var errors = new List<string>();
+        void Fail(string setting, string problem) => errors.Add($"{path}:{setting} {problem}");
+
+        if (policy.MinSize < 0)
+        {
+            Fail(nameof(policy.MinSize), $"must be 0 or more (was {policy.MinSize}).");
+        }
+
+        if (policy.MaxSize < 1)
+        {
+            Fail(nameof(policy.MaxSize), $"must be 1 or more (was {policy.MaxSize}).");
+        }
+
+        if (policy.MinSize > policy.MaxSize)
+        {
+            Fail(nameof(policy.MinSize), $"({policy.MinSize}) must not exceed MaxSize ({policy.MaxSize}).");
+        }
+
+        if (!Enum.IsDefined(policy.Mode))
+        {
+            Fail(nameof(policy.Mode), "must be On, ScaleOutOnly or Off.");
+        }
+
+        if (policy.Tolerance is < 0 or >= 1 || double.IsNaN(policy.Tolerance))
+        {
+            Fail(nameof(policy.Tolerance), $"must be in [0, 1) (was {policy.Tolerance}).");
+        }
+
+        NonNegative(policy.ScaleDownStabilizationSeconds, nameof(policy.ScaleDownStabilizationSeconds));
+        NonNegative(policy.InitializationPeriodSeconds, nameof(policy.InitializationPeriodSeconds));
+        if (!(policy.MaxSignalAgeSeconds > 0))
+        {
+            Fail(nameof(policy.MaxSignalAgeSeconds), $"must be more than 0 (was {policy.MaxSignalAgeSeconds}).");
+        }
+
+        CheckLimit(policy.ScaleUpLimit, nameof(policy.ScaleUpLimit));
+        CheckLimit(policy.ScaleDownLimit, nameof(policy.ScaleDownLimit));
+
+        if (policy.PanicThreshold != 0 && !(policy.PanicThreshold > 1))
+        {
+            Fail(nameof(policy.PanicThreshold), $"must be 0 (off) or more than 1 (was {policy.PanicThreshold}).");
+        }
+
+        if (policy.MissingTicksBeforeFallback < 1)
+        {
+            Fail(nameof(policy.MissingTicksBeforeFallback), $"must be 1 or more (was {policy.MissingTicksBeforeFallback}).");
+        }
+
+        if (policy.Fallback == FallbackMode.FixedSize)
+        {
+            if (policy.FallbackSize is not int size)
+            {
+                Fail(nameof(policy.FallbackSize), "is required when Fallback is FixedSize.");
+            }
+            else if (size < policy.MinSize || size > policy.MaxSize)
+            {
+                Fail(nameof(policy.FallbackSize), $"({size}) must lie within [MinSize {policy.MinSize}, MaxSize {policy.MaxSize}].");
+            }
+        }
+        else if (!Enum.IsDefined(policy.Fallback))
+        {
+            Fail(nameof(policy.Fallback), "must be Hold or FixedSize.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < policy.Signals.Count; i++)
+        {
+            var target = policy.Signals[i];
+            var where = $"{nameof(policy.Signals)}:{i}";
+            if (string.IsNullOrWhiteSpace(target.Signal))
+            {
+                Fail($"{where}:{nameof(target.Signal)}", "is required.");
+            }
+            else if (!seen.Add(target.Signal))
+            {
+                Fail($"{where}:{nameof(target.Signal)}", $"names '{target.Signal}' twice; each signal may have one target.");
+            }
+
+            if (!(target.Target > 0) || !double.IsFinite(target.Target))
+            {
+                Fail($"{where}:{nameof(target.Target)}", $"must be a finite number more than 0 (was {target.Target}).");
+            }
+
+            if (!Enum.IsDefined(target.Kind))
+            {
+                Fail($"{where}:{nameof(target.Kind)}", "must be Utilization, PerInstance or LatencySlo.");
+            }
+        }
+
+        return errors;
+
+        void NonNegative(double value, string setting)
+        {
+            if (!(value >= 0) || !double.IsFinite(value))
+            {
+                Fail(setting, $"must be 0 or more (was {value}).");
+            }
+        }
+
+        void CheckLimit(RateLimit? limit, string setting)
+        {
+            if (limit is null)
+            {
+                Fail(setting, "is required.");
+                return;
+            }
+
+            if (!(limit.Percent >= 0) || !double.IsFinite(limit.Percent))
+            {
+                Fail($"{setting}:{nameof(limit.Percent)}", $"must be 0 or more (was {limit.Percent}).");
+            }
+
+            if (limit.Instances < 0)
+            {
+                Fail($"{setting}:{nameof(limit.Instances)}", $"must be 0 or more (was {limit.Instances}).");
+            }
+
+            if (limit.Percent == 0 && limit.Instances == 0)
+            {
+                Fail(setting, "allows no change at all: set Percent or Instances above 0.");
+            }
+
+            if (!(limit.PeriodSeconds > 0))
+            {
+                Fail($"{setting}:{nameof(limit.PeriodSeconds)}", $"must be more than 0 (was {limit.PeriodSeconds}).");
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace AiLbAutoscaler.Core.Signals;
+
+/// <summary>
+/// One observed value of one signal, stamped with the time it describes (not the time it was read).
+/// A reading without a value is "missing", and <see cref="Problem"/> says why: a missing value is never zero.
+/// </summary>
+public sealed record SignalReading(string Signal, double? Value, DateTimeOffset? ObservedAt, string? Problem = null)
+{
+    public static SignalReading Of(string signal, double value, DateTimeOffset observedAt) => new(signal, value, observedAt);
+
+    public static SignalReading Missing(string signal, string reason) => new(signal, null, null, reason);
+
+    /// <summary>True when the reading carries a finite value with a time stamp.</summary>
+    public bool HasValue => Value is double v && double.IsFinite(v) && ObservedAt is not null;
+
+    public TimeSpan? AgeAt(DateTimeOffset now) => ObservedAt is { } at ? now - at : null;
+}

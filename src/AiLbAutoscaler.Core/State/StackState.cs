@@ -1,0 +1,56 @@
+namespace AiLbAutoscaler.Core.State;
+
+/// <summary>
+/// Everything the controller remembers about one stack between ticks. Function instances are stateless, so this is
+/// loaded and saved through <see cref="Ports.IStackStateStore"/> on every tick; the engine never keeps it in memory.
+/// </summary>
+public sealed record StackState
+{
+    public static StackState Empty { get; } = new();
+
+    /// <summary>Recommendations inside the stabilization window, oldest first.</summary>
+    public IReadOnlyList<RecommendationSample> Recommendations { get; init; } = [];
+
+    /// <summary>Size changes inside the rate-limit periods, oldest first.</summary>
+    public IReadOnlyList<ScaleEvent> ScaleEvents { get; init; } = [];
+
+    /// <summary>Consecutive ticks that had no usable signal.</summary>
+    public int ConsecutiveMissingTicks { get; init; }
+
+    /// <summary>When a signal last stood at or above the panic threshold.</summary>
+    public DateTimeOffset? LastPanicAt { get; init; }
+
+    public ManualOverride? Override { get; init; }
+
+    public int? LastAppliedSize { get; init; }
+
+    public DateTimeOffset? LastAppliedAt { get; init; }
+
+    /// <summary>A size that was decided but not applied (the update failed or the stack was busy); retried next tick.</summary>
+    public int? PendingDesiredSize { get; init; }
+
+    public string? PendingReason { get; init; }
+
+    /// <summary>The state after a size change took effect: the change joins the rate-limit history and nothing is pending.</summary>
+    public StackState WithApplied(DateTimeOffset at, int from, int to) => this with
+    {
+        ScaleEvents = from == to ? ScaleEvents : [.. ScaleEvents, new ScaleEvent(at, from, to)],
+        LastAppliedSize = to,
+        LastAppliedAt = at,
+        PendingDesiredSize = null,
+        PendingReason = null,
+    };
+
+    /// <summary>The state after a size change could not be applied: it stays pending so the next tick tries again.</summary>
+    public StackState WithPending(int size, string reason) => this with { PendingDesiredSize = size, PendingReason = reason };
+}
+
+public sealed record RecommendationSample(DateTimeOffset At, int Size);
+
+public sealed record ScaleEvent(DateTimeOffset At, int From, int To);
+
+/// <summary>A size pinned by an operator until <see cref="Until"/>; afterwards autoscaling resumes from it.</summary>
+public sealed record ManualOverride(int Size, string Reason, DateTimeOffset Until);
+
+/// <summary>A state with the opaque version (an ETag) it was read at, for optimistic concurrency.</summary>
+public sealed record VersionedStackState(StackState State, string? Version);
