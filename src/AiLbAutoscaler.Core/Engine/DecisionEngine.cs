@@ -242,7 +242,8 @@ public sealed class DecisionEngine
             if (vote.ExactSize is double exact)
             {
                 size = (int)Math.Ceiling(exact - 1e-9);
-                if (current > 0 && Math.Abs(exact / current - 1) <= policy.Tolerance)
+                // The band is closed: the epsilon keeps its edges inside despite binary rounding (11.0 / 10 − 1 > 0.1 in doubles).
+                if (current > 0 && Math.Abs(exact / current - 1) <= policy.Tolerance + 1e-9)
                 {
                     size = current;
                     note += $"; within the {policy.Tolerance:0.##} tolerance of {current}";

@@ -39,7 +39,8 @@ public sealed class HpaWorkedExampleTests
     // Tolerance 0.1: a usage ratio in [0.9, 1.1] is no change. At 10 instances: ratio 1.05 → 10.5 → would be 11, held at 10.
     [InlineData(105, 10, ScalingAction.None)]
     [InlineData(95, 10, ScalingAction.None)]
-    // The lower edge is inside the band: ratio 0.9 (90 vs 100).
+    // The edges are inside the band: ratio 1.1 (110 vs 100) and 0.9 (90 vs 100).
+    [InlineData(110, 10, ScalingAction.None)]
     [InlineData(90, 10, ScalingAction.None)]
     // Just outside: ratio 1.11 → ceil(11.1) = 12; ratio 0.89 → ceil(8.9) = 9.
     [InlineData(111, 12, ScalingAction.ScaleUp)]
