@@ -324,38 +324,41 @@ public sealed class DecisionEngine
         return fleet with { InstanceAges = ages };
     }
 
-    /// <summary>HPA: the size at the start of the period grown by the larger of the percentage and the instance count.</summary>
+    /// <summary>
+    /// HPA: the size at the start of the period grown by the larger of the percentage and the instance count. Never below
+    /// <paramref name="current"/>: a limit may stop growth, not turn it into a shrink.
+    /// </summary>
     internal static int ScaleUpCap(RateLimit limit, int current, IReadOnlyList<ScaleEvent> events, DateTimeOffset now)
     {
-        var added = 0;
-        foreach (var e in events)
-        {
-            if (e.At > now - limit.Period && e.To > e.From)
-            {
-                added += e.To - e.From;
-            }
-        }
-
-        var periodStart = Math.Max(0, current - added);
+        var periodStart = PeriodStart(current, events, now - limit.Period);
         var byPercent = (int)Math.Ceiling(periodStart * (1 + limit.Percent / 100) - 1e-9);
-        return Math.Max(byPercent, periodStart + limit.Instances);
+        return Math.Max(current, Math.Max(byPercent, periodStart + limit.Instances));
     }
 
-    /// <summary>HPA: the size at the start of the period shrunk by the larger of the percentage and the instance count.</summary>
+    /// <summary>
+    /// HPA: the size at the start of the period shrunk by the larger of the percentage and the instance count. Never above
+    /// <paramref name="current"/>: a limit may stop a shrink, not turn it into growth.
+    /// </summary>
     internal static int ScaleDownFloor(RateLimit limit, int current, IReadOnlyList<ScaleEvent> events, DateTimeOffset now)
     {
-        var removed = 0;
+        var periodStart = PeriodStart(current, events, now - limit.Period);
+        var byPercent = (int)Math.Floor(periodStart * (1 - limit.Percent / 100) + 1e-9);
+        return Math.Min(current, Math.Max(0, Math.Min(byPercent, periodStart - limit.Instances)));
+    }
+
+    /// <summary>The size before every change made after <paramref name="since"/> (HPA: current − added + removed).</summary>
+    private static int PeriodStart(int current, IReadOnlyList<ScaleEvent> events, DateTimeOffset since)
+    {
+        var start = current;
         foreach (var e in events)
         {
-            if (e.At > now - limit.Period && e.To < e.From)
+            if (e.At > since)
             {
-                removed += e.From - e.To;
+                start -= e.To - e.From;
             }
         }
 
-        var periodStart = current + removed;
-        var byPercent = (int)Math.Floor(periodStart * (1 - limit.Percent / 100) + 1e-9);
-        return Math.Max(0, Math.Min(byPercent, periodStart - limit.Instances));
+        return Math.Max(0, start);
     }
 
     private static StackState NextState(

@@ -161,6 +161,51 @@ public sealed class DecisionRuleTests
         Assert.Equal((ScalingAction.ScaleDown, expected), (decision.Action, decision.DesiredSize));
     }
 
+    [Fact]
+    public void Rate_limits_never_turn_a_scale_up_into_a_scale_down()
+    {
+        // A manual rescale took 2 → 10 thirty seconds ago. The period began at 2, so the default cap is max(4, 6) = 6:
+        // no more growth this period. The signals want 140 / 10 = 14: the answer is to hold at 10, never to shrink to 6.
+        var policy = Defaults(PerInstance(Rate, 10));
+        policy.PanicThreshold = 0;
+        var state = StackState.Empty with { ScaleEvents = [new ScaleEvent(T0 - TimeSpan.FromSeconds(30), 2, 10)] };
+
+        var decision = OneShot.Decide(policy, new FleetState(10), state, (Rate, 140));
+
+        Assert.Equal((ScalingAction.Hold, 10), (decision.Action, decision.DesiredSize));
+        Assert.Contains(decision.Limits, l => l is { Rule: "scale-up-limit", Before: 14, After: 10 });
+    }
+
+    [Fact]
+    public void Rate_limits_never_turn_a_scale_down_into_a_scale_up()
+    {
+        // A manual rescale took 10 → 2 thirty seconds ago. The period began at 10, so the default floor is 9. The signals
+        // want 1: the answer is to hold at 2, never to grow to 9.
+        var policy = Defaults(PerInstance(Rate, 10));
+        policy.ScaleDownStabilizationSeconds = 0;
+        var state = StackState.Empty with { ScaleEvents = [new ScaleEvent(T0 - TimeSpan.FromSeconds(30), 10, 2)] };
+
+        var decision = OneShot.Decide(policy, new FleetState(2), state, (Rate, 5));
+
+        Assert.Equal((ScalingAction.Hold, 2), (decision.Action, decision.DesiredSize));
+    }
+
+    [Fact]
+    public void The_period_start_is_the_size_before_every_change_of_the_period()
+    {
+        // HPA: periodStart = current − added + removed. 2 → 6 at −50 s, 6 → 5 at −20 s: the period began at 2,
+        // so the default cap is max(2 × 2, 2 + 4) = 6 and a want of 10 gets 6 (not 5: ignoring the removal would
+        // put the period start at 1 and the cap at max(2, 5) = 5).
+        var policy = Defaults(PerInstance(Rate, 10));
+        policy.PanicThreshold = 0;
+        var state = StackState.Empty with
+        {
+            ScaleEvents = [new ScaleEvent(T0 - TimeSpan.FromSeconds(50), 2, 6), new ScaleEvent(T0 - TimeSpan.FromSeconds(20), 6, 5)],
+        };
+
+        Assert.Equal(6, OneShot.Decide(policy, new FleetState(5), state, (Rate, 100)).DesiredSize);
+    }
+
     // ---------------------------------------------------------------- stabilization default
 
     [Fact]
