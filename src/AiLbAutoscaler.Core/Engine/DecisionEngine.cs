@@ -117,7 +117,8 @@ public sealed class DecisionEngine
                 $"bounded to [{policy.MinSize}, {policy.MaxSize}]"));
         }
 
-        if (policy.Mode == ScalingMode.Off && desired != current)
+        // Off stops the engine's own changes, not an operator's pin (GCE: a group with its autoscaler off is resized by hand).
+        if (policy.Mode == ScalingMode.Off && desired != current && activeOverride is null)
         {
             limits.Add(new AppliedLimit("mode-off", desired, current, $"mode Off: would go to {desired}, keeping {current}"));
             desired = current;

@@ -350,6 +350,21 @@ public sealed class AutoscaleControllerTests
     }
 
     [Fact]
+    public async Task Rescale_works_in_mode_Off_and_the_pin_is_what_the_group_gets()
+    {
+        var policy = Policy();
+        policy.Mode = ScalingMode.Off;
+        var h = Harness(policy, size: 3);
+
+        var result = await h.Controller.RescaleAsync(Stack, new RescaleRequest(7, "launch day", TimeSpan.FromMinutes(30)), DecisionTrigger.Http, None);
+
+        Assert.Equal((ScalingAction.ScaleUp, ActuationOutcome.Applied), (result.Decision!.Action, result.Actuation!.Outcome));
+        Assert.Equal(7, await h.SizeAsync());
+        var status = await h.Controller.StatusAsync(Stack, None);
+        Assert.Equal((7, 7), (status.CurrentSize, status.Override!.Size));
+    }
+
+    [Fact]
     public async Task Rescale_while_the_stack_is_leased_is_busy()
     {
         var h = Harness();

@@ -562,6 +562,22 @@ public sealed class DecisionRuleTests
         Assert.Null(loop.State.Override);
     }
 
+    [Fact]
+    public void A_manual_override_applies_in_mode_Off_too()
+    {
+        // GCE: with the autoscaler OFF the group is resized by hand. Mode Off stops the engine's own changes, not the
+        // operator's: a pin to 7 from 3 goes to 7, and the signals' own wish (ceil(3 × 0.9 / 0.6) = 5) is still recorded.
+        var policy = Open(Utilization(Gpu, 0.6));
+        policy.Mode = ScalingMode.Off;
+        var state = StackState.Empty with { Override = new ManualOverride(7, "launch day", T0 + TimeSpan.FromMinutes(30)) };
+
+        var decision = OneShot.Decide(policy, new FleetState(3), state, (Gpu, 0.9));
+
+        Assert.Equal((ScalingAction.ScaleUp, 7), (decision.Action, decision.DesiredSize));
+        Assert.Equal(5, decision.RawRecommendation);
+        Assert.DoesNotContain(decision.Limits, l => l.Rule == "mode-off");
+    }
+
     // ---------------------------------------------------------------- the decision value
 
     [Fact]
