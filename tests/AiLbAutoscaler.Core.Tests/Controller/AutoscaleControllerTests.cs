@@ -130,6 +130,26 @@ public sealed class AutoscaleControllerTests
     }
 
     [Fact]
+    public async Task A_later_decision_that_keeps_the_size_supersedes_a_pending_one()
+    {
+        // Tick 1 wants 6 and the apply fails: 6 is pending. By tick 2 the load is back at target (4 × 0.6 / 0.6 = 4):
+        // the fresh decision keeps 4, so nothing is pending any more and the status must not claim 6 still is.
+        var h = Harness();
+        h.Observe(Stack, (Gpu, 0.9));
+        h.Actuator.FailNext(ActuationOutcome.Failed);
+        await h.Controller.TickAsync(Stack, DecisionTrigger.Timer, None);
+        Assert.Equal(6, (await h.StateAsync()).PendingDesiredSize);
+
+        h.Clock.Advance(Minute);
+        h.Observe(Stack, (Gpu, 0.6));
+        var second = await h.Controller.TickAsync(Stack, DecisionTrigger.Timer, None);
+
+        Assert.Equal((ScalingAction.None, ActuationOutcome.Skipped), (second.Decision!.Action, second.Actuation!.Outcome));
+        var status = await h.Controller.StatusAsync(Stack, None);
+        Assert.Equal((4, (int?)null, (string?)null), (status.CurrentSize, status.PendingDesiredSize, status.PendingReason));
+    }
+
+    [Fact]
     public async Task A_thrown_apply_is_a_failed_actuation_and_the_size_stays_pending()
     {
         var h = new ControllerHarness(new Dictionary<string, ScalingPolicy> { [Stack] = Policy() }, wrapActuator: a => new ThrowingApplyActuator(a));
