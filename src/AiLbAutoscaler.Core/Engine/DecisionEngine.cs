@@ -71,9 +71,11 @@ public sealed class DecisionEngine
             held = true;
             if (missingTicks >= policy.MissingTicksBeforeFallback && policy.Fallback == FallbackMode.FixedSize && policy.FallbackSize is int fallback)
             {
-                desired = fallback;
+                // ScaleOutOnly never removes instances, not even for the fallback.
+                desired = policy.Mode == ScalingMode.ScaleOutOnly ? Math.Max(fallback, current) : fallback;
                 limits.Add(new AppliedLimit("fallback", current, desired,
-                    $"no usable signal for {missingTicks} ticks: fallback to fixed size {fallback}"));
+                    $"no usable signal for {missingTicks} ticks: fallback to fixed size {fallback}" +
+                    (desired != fallback ? " (mode ScaleOutOnly: not below the current size)" : "")));
             }
             else
             {

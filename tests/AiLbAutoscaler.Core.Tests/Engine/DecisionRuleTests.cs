@@ -406,6 +406,23 @@ public sealed class DecisionRuleTests
         Assert.Contains(fallback.Limits, l => l is { Rule: "fallback", Before: 8, After: 5 });
     }
 
+    [Theory]
+    // ScaleOutOnly never removes instances, the fallback's included: a fixed 5 from 8 holds at 8; a fixed 10 from 8 grows.
+    [InlineData(5, ScalingAction.Hold, 8)]
+    [InlineData(10, ScalingAction.ScaleUp, 10)]
+    public void The_fixed_size_fallback_respects_ScaleOutOnly(int fallbackSize, ScalingAction action, int expected)
+    {
+        var policy = Open(Utilization(Gpu, 0.6));
+        policy.Mode = ScalingMode.ScaleOutOnly;
+        policy.Fallback = FallbackMode.FixedSize;
+        policy.FallbackSize = fallbackSize;
+        policy.MissingTicksBeforeFallback = 1;
+
+        var decision = OneShot.Decide(policy, 8);
+
+        Assert.Equal((action, expected), (decision.Action, decision.DesiredSize));
+    }
+
     // ---------------------------------------------------------------- panic
 
     [Fact]
