@@ -51,7 +51,11 @@ public sealed class DecisionEngine
         var votes = EvaluateSignals(input, now, current, serving);
         var limits = new List<AppliedLimit>();
         var usable = votes.Recommendations.Any(r => r.Status == SignalStatus.Used);
-        var missingTicks = usable ? 0 : state.ConsecutiveMissingTicks + 1;
+
+        // Readings set aside because every instance is still initializing are present, not missing: they neither count
+        // towards the fallback nor trigger it (a fixed-size fallback would otherwise shrink a group that is booting).
+        var warmingUp = !usable && votes.Recommendations.Any(r => r.Status == SignalStatus.Ignored);
+        var missingTicks = usable ? 0 : warmingUp ? state.ConsecutiveMissingTicks : state.ConsecutiveMissingTicks + 1;
         var activeOverride = state.Override is { } o && now < o.Until ? o : null;
 
         // What the signals ask for, after the dead band; with no votes (all within target) the size stays.
@@ -64,6 +68,13 @@ public sealed class DecisionEngine
             desired = activeOverride.Size;
             limits.Add(new AppliedLimit("override", proposal, desired,
                 $"manual override to {activeOverride.Size} until {Stamp(activeOverride.Until)}: {activeOverride.Reason}"));
+        }
+        else if (warmingUp)
+        {
+            desired = current;
+            held = true;
+            limits.Add(new AppliedLimit("initializing", current, current,
+                $"{initializing} instance(s) still initializing and none serving; holding"));
         }
         else if (!usable)
         {

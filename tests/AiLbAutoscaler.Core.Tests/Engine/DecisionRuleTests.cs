@@ -305,6 +305,46 @@ public sealed class DecisionRuleTests
         Assert.Equal(2, OneShot.Decide(policy, new FleetState(4), later, (Gpu, 0.2)).DesiredSize);
     }
 
+    [Fact]
+    public void Warm_up_accounting_stops_a_second_jump_while_the_first_boots()
+    {
+        // AWS warm-up semantics: t = 0, 2 instances, queue 80 vs 16 → panic to ceil(2 × 80 / 16) = 10.
+        // t = 60: the 8 new ones are initializing (inferred from the scale event); the 2 serving still see 80 →
+        // ceil(2 × 80 / 16) = 10 = the current size → no change. Counting all 10 as serving would ask for 50.
+        var policy = Defaults(Utilization(Queue, 16));
+        var loop = new EngineLoop(policy, 2);
+
+        Assert.Equal(10, loop.Tick((Queue, 80)).DesiredSize);
+        loop.AdvanceMinutes(1);
+        var next = loop.Tick((Queue, 80));
+
+        Assert.Equal((ScalingAction.None, 10), (next.Action, next.DesiredSize));
+    }
+
+    [Fact]
+    public void A_fleet_that_is_only_initializing_is_not_missing_data()
+    {
+        // GPU images boot slowly: initialization 300 s. An operator just took the group 0 → 4; every instance is
+        // initializing, so the GPU mean is set aside (Ignored). That is not missing data: it must not count towards the
+        // fixed-size fallback (here 2 after 3 ticks), which would shrink a group that is still booting.
+        var policy = Defaults(Utilization(Gpu, 0.6));
+        policy.InitializationPeriodSeconds = 300;
+        policy.Fallback = FallbackMode.FixedSize;
+        policy.FallbackSize = 2;
+        var loop = new EngineLoop(policy, 4) { State = StackState.Empty with { ScaleEvents = [new ScaleEvent(T0, 0, 4)] } };
+
+        for (var minute = 1; minute <= 4; minute++)
+        {
+            loop.AdvanceMinutes(1);
+            var decision = loop.Tick((Gpu, 0.5));
+            Assert.Equal(SignalStatus.Ignored, decision.Recommendations[0].Status);
+            Assert.Equal((ScalingAction.Hold, 4), (decision.Action, decision.DesiredSize));
+            Assert.Contains("4 instance(s) still initializing and none serving", decision.Explanation);
+        }
+
+        Assert.Equal(0, loop.State.ConsecutiveMissingTicks);
+    }
+
     // ---------------------------------------------------------------- missing and stale data
 
     [Fact]
