@@ -418,6 +418,7 @@ public sealed class AutoscaleControllerTests
         Assert.Equal((Stack, 6), (status.Stack, status.CurrentSize));
         Assert.Null(status.CurrentSizeError);
         Assert.Equal(6, status.Override!.Size);
+        Assert.Null(status.PendingDesiredSize);
         Assert.Equal((6, (DateTimeOffset?)(T0 + 3 * Minute)), (status.LastAppliedSize, status.LastAppliedAt));
         Assert.Equal([T0 + 3 * Minute, T0 + 2 * Minute], status.RecentDecisions.Select(r => r.At));
         Assert.Equal(DecisionTrigger.Http, status.RecentDecisions[0].Trigger);
