@@ -211,12 +211,16 @@ public sealed class AutoscaleController(
         }
     }
 
-    /// <summary>Records an applied change, or keeps the unapplied size pending so no size is lost.</summary>
+    /// <summary>
+    /// Records an applied change, or keeps the unapplied size pending so no size is lost. A later decision that keeps the
+    /// size was made on fresher signals: it supersedes whatever was pending.
+    /// </summary>
     private static StackState Settle(StackState next, ScalingDecision decision, ActuationResult actuation, DateTimeOffset now) =>
         actuation.Outcome switch
         {
             ActuationOutcome.Applied or ActuationOutcome.NoChange => next.WithApplied(now, decision.CurrentSize, decision.DesiredSize),
             ActuationOutcome.Busy or ActuationOutcome.Failed => next.WithPending(decision.DesiredSize, actuation.Message ?? actuation.Outcome.ToString()),
+            ActuationOutcome.Skipped => next with { PendingDesiredSize = null, PendingReason = null },
             _ => next,
         };
 

@@ -51,7 +51,11 @@ public sealed class DecisionEngine
         var votes = EvaluateSignals(input, now, current, serving);
         var limits = new List<AppliedLimit>();
         var usable = votes.Recommendations.Any(r => r.Status == SignalStatus.Used);
-        var missingTicks = usable ? 0 : state.ConsecutiveMissingTicks + 1;
+
+        // Readings set aside because every instance is still initializing are present, not missing: they neither count
+        // towards the fallback nor trigger it (a fixed-size fallback would otherwise shrink a group that is booting).
+        var warmingUp = !usable && votes.Recommendations.Any(r => r.Status == SignalStatus.Ignored);
+        var missingTicks = usable ? 0 : warmingUp ? state.ConsecutiveMissingTicks : state.ConsecutiveMissingTicks + 1;
         var activeOverride = state.Override is { } o && now < o.Until ? o : null;
 
         // What the signals ask for, after the dead band; with no votes (all within target) the size stays.
@@ -65,15 +69,24 @@ public sealed class DecisionEngine
             limits.Add(new AppliedLimit("override", proposal, desired,
                 $"manual override to {activeOverride.Size} until {Stamp(activeOverride.Until)}: {activeOverride.Reason}"));
         }
+        else if (warmingUp)
+        {
+            desired = current;
+            held = true;
+            limits.Add(new AppliedLimit("initializing", current, current,
+                $"{initializing} instance(s) still initializing and none serving; holding"));
+        }
         else if (!usable)
         {
             desired = current;
             held = true;
             if (missingTicks >= policy.MissingTicksBeforeFallback && policy.Fallback == FallbackMode.FixedSize && policy.FallbackSize is int fallback)
             {
-                desired = fallback;
+                // ScaleOutOnly never removes instances, not even for the fallback.
+                desired = policy.Mode == ScalingMode.ScaleOutOnly ? Math.Max(fallback, current) : fallback;
                 limits.Add(new AppliedLimit("fallback", current, desired,
-                    $"no usable signal for {missingTicks} ticks: fallback to fixed size {fallback}"));
+                    $"no usable signal for {missingTicks} ticks: fallback to fixed size {fallback}" +
+                    (desired != fallback ? " (mode ScaleOutOnly: not below the current size)" : "")));
             }
             else
             {
@@ -117,7 +130,8 @@ public sealed class DecisionEngine
                 $"bounded to [{policy.MinSize}, {policy.MaxSize}]"));
         }
 
-        if (policy.Mode == ScalingMode.Off && desired != current)
+        // Off stops the engine's own changes, not an operator's pin (GCE: a group with its autoscaler off is resized by hand).
+        if (policy.Mode == ScalingMode.Off && desired != current && activeOverride is null)
         {
             limits.Add(new AppliedLimit("mode-off", desired, current, $"mode Off: would go to {desired}, keeping {current}"));
             desired = current;
@@ -242,7 +256,8 @@ public sealed class DecisionEngine
             if (vote.ExactSize is double exact)
             {
                 size = (int)Math.Ceiling(exact - 1e-9);
-                if (current > 0 && Math.Abs(exact / current - 1) <= policy.Tolerance)
+                // The band is closed: the epsilon keeps its edges inside despite binary rounding (11.0 / 10 − 1 > 0.1 in doubles).
+                if (current > 0 && Math.Abs(exact / current - 1) <= policy.Tolerance + 1e-9)
                 {
                     size = current;
                     note += $"; within the {policy.Tolerance:0.##} tolerance of {current}";
@@ -323,38 +338,41 @@ public sealed class DecisionEngine
         return fleet with { InstanceAges = ages };
     }
 
-    /// <summary>HPA: the size at the start of the period grown by the larger of the percentage and the instance count.</summary>
+    /// <summary>
+    /// HPA: the size at the start of the period grown by the larger of the percentage and the instance count. Never below
+    /// <paramref name="current"/>: a limit may stop growth, not turn it into a shrink.
+    /// </summary>
     internal static int ScaleUpCap(RateLimit limit, int current, IReadOnlyList<ScaleEvent> events, DateTimeOffset now)
     {
-        var added = 0;
-        foreach (var e in events)
-        {
-            if (e.At > now - limit.Period && e.To > e.From)
-            {
-                added += e.To - e.From;
-            }
-        }
-
-        var periodStart = Math.Max(0, current - added);
+        var periodStart = PeriodStart(current, events, now - limit.Period);
         var byPercent = (int)Math.Ceiling(periodStart * (1 + limit.Percent / 100) - 1e-9);
-        return Math.Max(byPercent, periodStart + limit.Instances);
+        return Math.Max(current, Math.Max(byPercent, periodStart + limit.Instances));
     }
 
-    /// <summary>HPA: the size at the start of the period shrunk by the larger of the percentage and the instance count.</summary>
+    /// <summary>
+    /// HPA: the size at the start of the period shrunk by the larger of the percentage and the instance count. Never above
+    /// <paramref name="current"/>: a limit may stop a shrink, not turn it into growth.
+    /// </summary>
     internal static int ScaleDownFloor(RateLimit limit, int current, IReadOnlyList<ScaleEvent> events, DateTimeOffset now)
     {
-        var removed = 0;
+        var periodStart = PeriodStart(current, events, now - limit.Period);
+        var byPercent = (int)Math.Floor(periodStart * (1 - limit.Percent / 100) + 1e-9);
+        return Math.Min(current, Math.Max(0, Math.Min(byPercent, periodStart - limit.Instances)));
+    }
+
+    /// <summary>The size before every change made after <paramref name="since"/> (HPA: current − added + removed).</summary>
+    private static int PeriodStart(int current, IReadOnlyList<ScaleEvent> events, DateTimeOffset since)
+    {
+        var start = current;
         foreach (var e in events)
         {
-            if (e.At > now - limit.Period && e.To < e.From)
+            if (e.At > since)
             {
-                removed += e.From - e.To;
+                start -= e.To - e.From;
             }
         }
 
-        var periodStart = current + removed;
-        var byPercent = (int)Math.Floor(periodStart * (1 - limit.Percent / 100) + 1e-9);
-        return Math.Max(0, Math.Min(byPercent, periodStart - limit.Instances));
+        return Math.Max(0, start);
     }
 
     private static StackState NextState(

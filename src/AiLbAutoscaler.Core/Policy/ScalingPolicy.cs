@@ -73,7 +73,7 @@ public enum ScalingMode
     /// <summary>Scale up only; never remove instances.</summary>
     ScaleOutOnly,
 
-    /// <summary>Compute and record the recommendation, but change nothing.</summary>
+    /// <summary>Compute and record the recommendation, but change nothing on its own; a manual override still applies.</summary>
     Off,
 }
 
