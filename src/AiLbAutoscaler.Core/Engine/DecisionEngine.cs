@@ -1,4 +1,5 @@
 using System.Globalization;
+using AiLbAutoscaler.Core.Engine.Forecasting;
 using AiLbAutoscaler.Core.Engine.Recommenders;
 using AiLbAutoscaler.Core.Fleet;
 using AiLbAutoscaler.Core.Policy;
@@ -147,7 +148,10 @@ public sealed class DecisionEngine
             input.Stack, now, current, desired, action, votes.Winner, votes.Raw, votes.Recommendations, limits,
             Explain(action, current, desired, votes, limits));
 
-        var next = NextState(state, policy, now, usable ? proposal : null, missingTicks, votes.Panic, activeOverride);
+        var next = NextState(state, policy, now, usable ? proposal : null, missingTicks, votes.Panic, activeOverride) with
+        {
+            Forecast = LearnForecast(input, now),
+        };
         return new DecisionOutcome(decision, next);
     }
 
@@ -285,7 +289,59 @@ public sealed class DecisionEngine
                 SignalStatus.Used, size, note));
         }
 
+        if (policy.Forecast.Enabled && ForecastVote(input, now, current) is { } forecast)
+        {
+            recommendations.Add(forecast);
+            if (forecast.RecommendedSize is int f && (raw is null || f > raw))
+            {
+                raw = f;
+                winner = forecast.Signal;
+            }
+        }
+
         return new SignalVotes(recommendations, raw, winner, panic, panicSignal, panicLoad);
+    }
+
+    /// <summary>The forecast's vote: the size for the highest rate expected ahead. It abstains below the current size.</summary>
+    private static SignalRecommendation? ForecastVote(DecisionInput input, DateTimeOffset now, int current)
+    {
+        var options = input.Policy.Forecast;
+        var target = input.Policy.Signals.FirstOrDefault(t => string.Equals(t.Signal, options.Signal, StringComparison.OrdinalIgnoreCase));
+        var reading = FindReading(input.Signals, options.Signal);
+        if (target is null || reading is null || !reading.HasValue || reading.AgeAt(now) > input.Policy.MaxSignalAge)
+        {
+            return null;
+        }
+
+        var name = ForecastSignalName(options);
+        var (peak, note) = SeasonalForecaster.PeakAhead(input.State.Forecast, options, reading.Value!.Value, reading.ObservedAt!.Value, now);
+        if (peak is not double expected)
+        {
+            return new SignalRecommendation(name, TargetKind.PerInstance, target.Target, null, null, SignalStatus.Ignored, null, note);
+        }
+
+        var size = (int)Math.Ceiling(expected / target.Target - 1e-9);
+        return size > current
+            ? new SignalRecommendation(name, TargetKind.PerInstance, target.Target, expected, reading.AgeAt(now), SignalStatus.Used, size, note)
+            : new SignalRecommendation(name, TargetKind.PerInstance, target.Target, expected, reading.AgeAt(now), SignalStatus.Ignored, null,
+                note + "; not above the current size, and a forecast never scales in");
+    }
+
+    /// <summary>The name a forecast's vote carries in decisions: <c>forecast:&lt;signal&gt;</c>.</summary>
+    public static string ForecastSignalName(ForecastOptions options) => "forecast:" + options.Signal;
+
+    private static SeasonalProfile? LearnForecast(DecisionInput input, DateTimeOffset now)
+    {
+        var options = input.Policy.Forecast;
+        if (!options.Enabled)
+        {
+            return null;
+        }
+
+        var reading = FindReading(input.Signals, options.Signal);
+        return reading is not null && reading.HasValue && !(reading.AgeAt(now) > input.Policy.MaxSignalAge)
+            ? SeasonalForecaster.Learn(input.State.Forecast, options, reading.Value!.Value, reading.ObservedAt!.Value)
+            : input.State.Forecast;
     }
 
     private static SignalReading? FindReading(IReadOnlyList<SignalReading> signals, string name)

@@ -47,6 +47,9 @@ public sealed class ScalingPolicy
     /// <summary>The signals that vote, each with its target. The largest recommendation wins.</summary>
     public List<SignalTarget> Signals { get; set; } = [];
 
+    /// <summary>An optional seasonal forecast of a rate signal that can only add capacity ahead of a recurring rise.</summary>
+    public ForecastOptions Forecast { get; set; } = new();
+
     public TimeSpan ScaleDownStabilization => TimeSpan.FromSeconds(ScaleDownStabilizationSeconds);
 
     public TimeSpan InitializationPeriod => TimeSpan.FromSeconds(InitializationPeriodSeconds);

@@ -96,7 +96,40 @@ public static class ScalingPolicyValidator
             }
         }
 
+        CheckForecast(policy.Forecast);
         return errors;
+
+        void CheckForecast(ForecastOptions? forecast)
+        {
+            const string setting = nameof(policy.Forecast);
+            if (forecast is null || !forecast.Enabled)
+            {
+                return;
+            }
+
+            var target = policy.Signals.FirstOrDefault(t => string.Equals(t.Signal, forecast.Signal, StringComparison.OrdinalIgnoreCase));
+            if (target is null || target.Kind != TargetKind.PerInstance)
+            {
+                Fail($"{setting}:{nameof(forecast.Signal)}", $"('{forecast.Signal}') must name a signal of the policy with a PerInstance target.");
+            }
+
+            if (!(forecast.BucketSeconds >= 60) || !(forecast.SeasonSeconds >= forecast.BucketSeconds) || forecast.Buckets is < 1 or > 4032 ||
+                Math.Abs(forecast.Buckets * forecast.BucketSeconds - forecast.SeasonSeconds) > 1e-6)
+            {
+                Fail($"{setting}:{nameof(forecast.BucketSeconds)}",
+                    $"({forecast.BucketSeconds}) must be 60 or more and divide {nameof(forecast.SeasonSeconds)} ({forecast.SeasonSeconds}) into at most 4032 buckets.");
+            }
+
+            if (!(forecast.LeadSeconds > 0) || forecast.LeadSeconds > forecast.SeasonSeconds)
+            {
+                Fail($"{setting}:{nameof(forecast.LeadSeconds)}", $"must be more than 0 and at most one season (was {forecast.LeadSeconds}).");
+            }
+
+            if (!(forecast.Smoothing > 0) || forecast.Smoothing > 1)
+            {
+                Fail($"{setting}:{nameof(forecast.Smoothing)}", $"must be in (0, 1] (was {forecast.Smoothing}).");
+            }
+        }
 
         void NonNegative(double value, string setting)
         {
