@@ -118,4 +118,20 @@ public sealed class CliWrapperStandInTests : IDisposable
         Assert.Single(ex.Events.Failures);
         Assert.Contains("Quota", ex.Message);
     }
+
+    [Fact]
+    public async Task Preview_has_no_yes_or_skip_preview_and_needs_a_summary_event()
+    {
+        _pulumi.On("preview", events: Contract.SuccessfulUpEvents, occurrence: 1).On("preview", events: [Contract.SuccessfulUpEvents[0]], occurrence: 2);
+        var cli = _pulumi.Cli();
+
+        var first = await cli.PreviewAsync("check", [], CancellationToken.None);
+        var second = await Assert.ThrowsAsync<PulumiCommandException>(() => cli.PreviewAsync("check", [], CancellationToken.None));
+
+        Assert.Equal(42, first.Events.Summary!.DurationSeconds);
+        Assert.Equal(
+            ["preview", "--message", "check", "--color", "never", "--exec-kind", "auto.local", "--stack", "dev", "--non-interactive", "--event-log", "<log>"],
+            _pulumi.Calls()[0].ArgsWithoutLogPath);
+        Assert.Equal("No summary of changes for 'preview'", second.Message);
+    }
 }

@@ -85,12 +85,19 @@ public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner ru
     /// <c>up --yes --skip-preview --message M --target U… --color never --exec-kind auto.local --stack s
     /// --non-interactive --event-log F</c>, with <c>PULUMI_DEBUG_COMMANDS=true</c> (the flag exists only then).
     /// </summary>
-    public async Task<PulumiUpResult> UpAsync(string message, IReadOnlyList<string> targets, CancellationToken cancellationToken)
+    public Task<PulumiUpResult> UpAsync(string message, IReadOnlyList<string> targets, CancellationToken cancellationToken) =>
+        RunWithEventLogAsync("up", ["up", "--yes", "--skip-preview", .. UpdateOptions(message, targets)], requireSummary: false, cancellationToken);
+
+    /// <summary>
+    /// <c>preview --message M --target U… --color never --exec-kind auto.local --stack s --non-interactive --event-log F</c>.
+    /// Like the Automation API, a preview without a summary event is an error.
+    /// </summary>
+    public Task<PulumiUpResult> PreviewAsync(string message, IReadOnlyList<string> targets, CancellationToken cancellationToken) =>
+        RunWithEventLogAsync("preview", ["preview", .. UpdateOptions(message, targets)], requireSummary: true, cancellationToken);
+
+    private List<string> UpdateOptions(string message, IReadOnlyList<string> targets)
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"automation-logs-up-{Path.GetRandomFileName()}");
-        Directory.CreateDirectory(dir);
-        var eventLog = Path.Combine(dir, "eventlog.txt");
-        var args = new List<string> { "up", "--yes", "--skip-preview", "--message", message };
+        var args = new List<string> { "--message", message };
         foreach (var t in targets)
         {
             args.Add("--target");
@@ -98,6 +105,14 @@ public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner ru
         }
 
         args.AddRange(["--color", "never", "--exec-kind", ExecKind, "--stack", settings.StackName]);
+        return args;
+    }
+
+    private async Task<PulumiUpResult> RunWithEventLogAsync(string verb, List<string> args, bool requireSummary, CancellationToken cancellationToken)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"automation-logs-{verb}-{Path.GetRandomFileName()}");
+        Directory.CreateDirectory(dir);
+        var eventLog = Path.Combine(dir, "eventlog.txt");
         try
         {
             PulumiCommandResult result;
@@ -112,6 +127,11 @@ public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner ru
             }
 
             var report = await EngineEventLog.ReadFileAsync(eventLog, cancellationToken).ConfigureAwait(false);
+            if (requireSummary && report.Summary is null)
+            {
+                throw new PulumiCommandException(PulumiErrorKind.Failed, $"No summary of changes for '{verb}'", result.ExitCode, "", report);
+            }
+
             return new PulumiUpResult(result, report);
         }
         finally
