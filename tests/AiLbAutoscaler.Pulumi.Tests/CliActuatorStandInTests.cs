@@ -184,6 +184,22 @@ public sealed class CliActuatorStandInTests : IDisposable
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => apply);
         await AssertGoneAsync(_pulumi.GrandchildPid);
+        Assert.Equal(["cancel", "--yes", "--stack", "dev", "--non-interactive"], _pulumi.Calls()[^1].Args);
+    }
+
+    [Fact]
+    public async Task A_timeout_before_the_up_does_not_cancel_someone_elses_update()
+    {
+        _pulumi.On("stack-output", action: "hang");
+        var options = _pulumi.StackOptions();
+        options.CommandTimeoutSeconds = 1;
+
+        var result = await _pulumi.Actuator(options).ApplyAsync("inference", 5, "load", CancellationToken.None);
+
+        Assert.Equal(ActuationOutcome.Failed, result.Outcome);
+        Assert.Contains("pulumi stack output did not finish within 1 s", result.Message);
+        Assert.DoesNotContain(_pulumi.Calls(), c => c.Args[0] == "cancel");
+        await AssertGoneAsync(_pulumi.GrandchildPid);
     }
 
     [Fact]

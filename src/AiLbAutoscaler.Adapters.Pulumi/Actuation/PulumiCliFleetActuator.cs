@@ -36,6 +36,7 @@ public sealed class PulumiCliFleetActuator(
         var (cli, settings) = For(stack);
         var started = time.GetTimestamp();
         var value = desiredSize.ToString(CultureInfo.InvariantCulture);
+        var upStarted = false;
         try
         {
             var current = await ReadSizeAsync(stack, cli, settings, cancellationToken).ConfigureAwait(false);
@@ -54,6 +55,7 @@ public sealed class PulumiCliFleetActuator(
             }
 
             await cli.SetConfigAsync(settings.ConfigKey, value, cancellationToken).ConfigureAwait(false);
+            upStarted = true;
             var up = await cli.UpAsync(UpdateMessage(current, desiredSize, reason), [GroupManagerUrn(settings)], cancellationToken).ConfigureAwait(false);
             var summary = up.Events.Summary;
             var changes = summary?.ResourceChanges ?? await ChangesFromHistoryAsync(cli, cancellationToken).ConfigureAwait(false);
@@ -65,6 +67,12 @@ public sealed class PulumiCliFleetActuator(
             _logger.LogInformation("Stack {Stack}: targetSize {Current} → {Desired} applied in {Duration}", stack, current, desiredSize, time.GetElapsedTime(started));
             return new ActuationResult(ActuationOutcome.Applied, $"{current} → {desiredSize}", time.GetElapsedTime(started), changes);
         }
+        catch (OperationCanceledException) when (upStarted && settings.CancelOnTimeout && cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up (host shutdown): the up's process tree is already killed; release the stack too.
+            await TryCancelAsync(cli, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
         catch (PulumiCommandException ex)
         {
             var elapsed = time.GetElapsedTime(started);
@@ -74,7 +82,9 @@ public sealed class PulumiCliFleetActuator(
                 case PulumiErrorKind.ConcurrentUpdate:
                     _logger.LogInformation("Stack {Stack} is busy with another update; will retry", stack);
                     return new ActuationResult(ActuationOutcome.Busy, "another update of the stack is in progress: " + ex.Message, elapsed, changes);
-                case PulumiErrorKind.Timeout when settings.CancelOnTimeout:
+                case PulumiErrorKind.Timeout when upStarted && settings.CancelOnTimeout:
+                    // Our killed up would otherwise hold the stack (a DIY lock file, or an update the service still
+                    // counts as running), and every later tick would be Busy.
                     var cancelNote = await TryCancelAsync(cli, cancellationToken).ConfigureAwait(false);
                     return new ActuationResult(ActuationOutcome.Failed, $"{ex.Message} {cancelNote}; desired size {desiredSize} stays in the stack config", elapsed, changes);
                 default:
