@@ -30,7 +30,7 @@ public sealed class CliActuatorStandInTests : IDisposable
         Assert.Equal(["config", "set", "targetSize", "--plaintext", "--stack", "dev", "--non-interactive", "--", "5"], calls[1].Args);
         Assert.Equal(
             ["up", "--yes", "--skip-preview", "--message", "AiLbAutoscaler: targetSize 2 -> 5 (p95 latency 2.4 s > 1.5 s)",
-             "--target", Contract.FleetUrn, "--color", "never", "--exec-kind", "auto.local", "--stack", "dev",
+             "--target", Contract.FleetUrn, "--target", "urn:pulumi:dev::ailb-inference::pulumi:pulumi:Stack::ailb-inference-dev", "--color", "never", "--exec-kind", "auto.local", "--stack", "dev",
              "--non-interactive", "--event-log", "<log>"],
             calls[2].ArgsWithoutLogPath);
 

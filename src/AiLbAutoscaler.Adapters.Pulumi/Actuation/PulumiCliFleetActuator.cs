@@ -56,7 +56,7 @@ public sealed class PulumiCliFleetActuator(
 
             await cli.SetConfigAsync(settings.ConfigKey, value, cancellationToken).ConfigureAwait(false);
             upStarted = true;
-            var up = await cli.UpAsync(UpdateMessage(current, desiredSize, reason), [GroupManagerUrn(settings)], cancellationToken).ConfigureAwait(false);
+            var up = await cli.UpAsync(UpdateMessage(current, desiredSize, reason), Targets(settings), cancellationToken).ConfigureAwait(false);
             var summary = up.Events.Summary;
             var changes = summary?.ResourceChanges ?? await ChangesFromHistoryAsync(cli, cancellationToken).ConfigureAwait(false);
             if (summary?.Result is "failed" or "canceled")
@@ -92,6 +92,22 @@ public sealed class PulumiCliFleetActuator(
                     return new ActuationResult(ActuationOutcome.Failed, $"{ex.Message}; desired size {desiredSize} stays in the stack config", elapsed, changes);
             }
         }
+    }
+
+    /// <summary>
+    /// The group manager, plus the root stack resource so the stack outputs (where the current size is read) are
+    /// re-registered by the targeted update as well.
+    /// </summary>
+    internal static IReadOnlyList<string> Targets(PulumiStackOptions p)
+    {
+        var targets = new List<string> { GroupManagerUrn(p) };
+        if (!string.IsNullOrWhiteSpace(p.Project))
+        {
+            var stack = PulumiActuatorOptionsValidator.LastSegment(p.StackName!);
+            targets.Add($"urn:pulumi:{stack}::{p.Project}::pulumi:pulumi:Stack::{p.Project}-{stack}");
+        }
+
+        return targets;
     }
 
     internal static string GroupManagerUrn(PulumiStackOptions p) =>

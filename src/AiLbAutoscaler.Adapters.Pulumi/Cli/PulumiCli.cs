@@ -41,8 +41,6 @@ public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner ru
 
     public PulumiCliSettings Settings => settings;
 
-    internal SecretRedactor Redactor => _redactor;
-
     public Task SelectStackAsync(CancellationToken cancellationToken) =>
         RunAsync(["stack", "select", "--stack", settings.StackName], cancellationToken);
 

@@ -47,8 +47,6 @@ public sealed class SecretRedactor
         return new SecretRedactor(values);
     }
 
-    public SecretRedactor With(IEnumerable<string?> more) => new(_values.Concat(more));
-
     public string Redact(string? text)
     {
         if (string.IsNullOrEmpty(text))

@@ -81,7 +81,7 @@ public sealed class PulumiDeploymentsFleetActuator(
         }
     }
 
-    /// <summary>The JSON body of the create request (public so its shape can be documented and tested).</summary>
+    /// <summary>The JSON body of the create request.</summary>
     internal static object CreateBody(Target target, int desiredSize) => new
     {
         operation = "update",
