@@ -121,4 +121,21 @@ public sealed class OptionsAndRegistrationTests
         var p = provider.GetRequiredService<IOptions<PulumiActuatorOptions>>().Value.Stacks["inference"].Pulumi!;
         Assert.Equal("prod", p.Deployments.Stack);
     }
+
+    [Fact]
+    public async Task The_registered_actuator_runs_the_configured_binary_for_a_cli_stack()
+    {
+        using var pulumi = new StandInPulumi();
+        pulumi.OutputsTargetSize(3);
+        using var provider = Build(new()
+        {
+            ["Autoscaler:Stacks:inference:Pulumi:WorkDir"] = StandInPulumi.InfraDir,
+            ["Autoscaler:Stacks:inference:Pulumi:Binary"] = pulumi.Binary,
+            ["Autoscaler:Stacks:inference:Pulumi:StackName"] = "dev",
+        });
+
+        Assert.Equal(3, await provider.GetRequiredService<IFleetActuator>().GetCurrentSizeAsync("inference", CancellationToken.None));
+        Assert.Equal("--stack", Assert.Single(pulumi.Calls()).Args[3]);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => provider.GetRequiredService<IFleetActuator>().GetCurrentSizeAsync("unknown", CancellationToken.None));
+    }
 }

@@ -37,7 +37,6 @@ public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner ru
 {
     public const string ExecKind = "auto.local";
     private readonly ILogger _logger = logger ?? NullLogger<PulumiCli>.Instance;
-    private readonly SecretRedactor _redactor = SecretRedactor.ForEnvironment(settings.Environment);
 
     public PulumiCliSettings Settings => settings;
 
@@ -201,14 +200,16 @@ public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner ru
             env["PULUMI_DEBUG_COMMANDS"] = "true";
         }
 
+        // Built per call, so a rotated secret in the process environment is masked too.
+        var redactor = SecretRedactor.ForEnvironment(settings.Environment);
         var invocation = new PulumiInvocation(settings.Binary, settings.WorkDir, PostProcess(args, eventLog), env, timeout ?? settings.CommandTimeout);
-        var result = await runner.RunAsync(invocation, _redactor, cancellationToken).ConfigureAwait(false);
+        var result = await runner.RunAsync(invocation, redactor, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode == 0)
         {
             return result;
         }
 
-        var stderr = _redactor.Redact(result.StandardError);
+        var stderr = redactor.Redact(result.StandardError);
         var kind = PulumiErrorClassifier.Classify(result.StandardError);
         var verb = PulumiProcessRunner.Describe(args);
         _logger.LogWarning("pulumi {Verb} on stack {Stack} failed with exit code {ExitCode} ({Kind})", verb, settings.StackName, result.ExitCode, kind);
@@ -221,7 +222,7 @@ public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner ru
     private string WithEvents(string message, EngineEventReport events)
     {
         var detail = events.DescribeFailure();
-        return detail is null ? message : $"{message} | {_redactor.Redact(detail)}";
+        return detail is null ? message : $"{message} | {SecretRedactor.ForEnvironment(settings.Environment).Redact(detail)}";
     }
 
     /// <summary>The first <c>error:</c> line of stderr, else its first non-empty line, kept short.</summary>
