@@ -1,0 +1,213 @@
+using System.Text;
+using AiLbAutoscaler.Adapters.Pulumi.Actuation;
+using AiLbAutoscaler.Adapters.Pulumi.Cli;
+using AiLbAutoscaler.Adapters.Pulumi.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace AiLbAutoscaler.Pulumi.Tests;
+
+/// <summary>One recorded run of the stand-in: its argv, environment and working directory.</summary>
+public sealed record StandInCall(IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Environment, string WorkDir)
+{
+    /// <summary>The argv with the value after <c>--event-log</c> replaced by <c>&lt;log&gt;</c>.</summary>
+    public IReadOnlyList<string> ArgsWithoutLogPath =>
+        Args.Select((a, i) => i > 0 && Args[i - 1] == "--event-log" ? "<log>" : a).ToList();
+
+    public string? EventLogPath => Args.SkipWhile(a => a != "--event-log").Skip(1).FirstOrDefault();
+}
+
+/// <summary>
+/// A STAND-IN for the <c>pulumi</c> CLI: a bash script the tests write to a temp folder and point the wrapper at
+/// through its configurable binary path. It records argv (NUL-separated), environment and working directory of
+/// every call, then replays canned stdout, stderr and event-log lines per subcommand, taken from the documented
+/// contract (shared/reference/pulumi-cli-contract.md §2–4). It proves the wrapper follows that contract, not that the
+/// real CLI behaves so.
+/// </summary>
+public sealed class StandInPulumi : IDisposable
+{
+    private const string Script = """
+        #!/usr/bin/env bash
+        # STAND-IN for the pulumi CLI (AiLbAutoscaler tests). Not the real CLI: it records and replays.
+        dir='@DIR@'
+        n=$(( $(cat "$dir/count" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$dir/count"
+        printf '%s\0' "$@" > "$dir/calls/$n.argv"
+        env -0 > "$dir/calls/$n.env"
+        pwd > "$dir/calls/$n.cwd"
+        case "$1" in stack|config) sub="$1-$2" ;; *) sub="$1" ;; esac
+        k=$(( $(cat "$dir/count-$sub" 2>/dev/null || echo 0) + 1 )); echo "$k" > "$dir/count-$sub"
+        base="$dir/responses/$sub.$k"
+        compgen -G "$base.*" > /dev/null || base="$dir/responses/$sub"
+        evlog=""; prev=""
+        for a in "$@"; do [ "$prev" = "--event-log" ] && evlog="$a"; prev="$a"; done
+        if [ -n "$evlog" ] && [ -f "$base.events" ]; then cat "$base.events" > "$evlog"; fi
+        [ -f "$base.stdout" ] && cat "$base.stdout"
+        [ -f "$base.stderr" ] && cat "$base.stderr" >&2
+        if [ -f "$base.action" ]; then
+          case "$(cat "$base.action")" in
+            hang) sleep 300 & echo $! > "$dir/grandchild.pid"; wait ;;
+            kill) kill -9 $$ ;;
+          esac
+        fi
+        exit "$(cat "$base.exit" 2>/dev/null || echo 0)"
+        """;
+
+    public StandInPulumi()
+    {
+        Dir = Path.Combine(Path.GetTempPath(), "ailb-pulumi-standin-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path.Combine(Dir, "calls"));
+        Directory.CreateDirectory(Path.Combine(Dir, "responses"));
+        Binary = Path.Combine(Dir, "pulumi");
+        File.WriteAllText(Binary, Script.Replace("@DIR@", Dir, StringComparison.Ordinal).ReplaceLineEndings("\n") + "\n");
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("The stand-in pulumi is a bash script; run these tests on Linux or macOS.");
+        }
+
+        File.SetUnixFileMode(Binary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        StandInEnvironment.EnsureSet();
+    }
+
+    public string Dir { get; }
+
+    /// <summary>Path of the stand-in executable, named <c>pulumi</c>.</summary>
+    public string Binary { get; }
+
+    /// <summary>The repository's infra/ folder: the real program the stack would run.</summary>
+    public static string InfraDir => Path.Combine(RepoRoot.Path, "infra");
+
+    /// <summary>Sets what the stand-in does for a subcommand (<c>up</c>, <c>stack-output</c>, <c>config-set</c>, …), for its
+    /// <paramref name="occurrence"/>-th call or, when null, for every call without a more specific answer.</summary>
+    public StandInPulumi On(
+        string sub, int exit = 0, string? stdout = null, string? stderr = null, IEnumerable<string>? events = null, string? action = null, int? occurrence = null)
+    {
+        var b = Path.Combine(Dir, "responses", occurrence is null ? sub : $"{sub}.{occurrence}");
+        File.WriteAllText(b + ".exit", exit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (stdout is not null)
+        {
+            File.WriteAllText(b + ".stdout", stdout);
+        }
+
+        if (stderr is not null)
+        {
+            File.WriteAllText(b + ".stderr", stderr);
+        }
+
+        if (events is not null)
+        {
+            File.WriteAllText(b + ".events", string.Join("\n", events) + "\n");
+        }
+
+        if (action is not null)
+        {
+            File.WriteAllText(b + ".action", action);
+        }
+
+        return this;
+    }
+
+    public StandInPulumi OutputsTargetSize(int size, int? occurrence = null) =>
+        On("stack-output", stdout: Contract.StackOutputJson(size), occurrence: occurrence);
+
+    public IReadOnlyList<StandInCall> Calls()
+    {
+        var count = File.Exists(Path.Combine(Dir, "count")) ? int.Parse(File.ReadAllText(Path.Combine(Dir, "count")).Trim(), System.Globalization.CultureInfo.InvariantCulture) : 0;
+        var calls = new List<StandInCall>();
+        for (var i = 1; i <= count; i++)
+        {
+            var p = Path.Combine(Dir, "calls", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var args = File.ReadAllText(p + ".argv", Encoding.UTF8).Split('\0');
+            var env = File.ReadAllText(p + ".env", Encoding.UTF8).Split('\0', StringSplitOptions.RemoveEmptyEntries)
+                .Select(kv => kv.Split('=', 2))
+                .Where(kv => kv.Length == 2)
+                .GroupBy(kv => kv[0])
+                .ToDictionary(g => g.Key, g => g.First()[1], StringComparer.Ordinal);
+            calls.Add(new StandInCall(args[..^1], env, File.ReadAllText(p + ".cwd").Trim()));
+        }
+
+        return calls;
+    }
+
+    public int? GrandchildPid =>
+        File.Exists(Path.Combine(Dir, "grandchild.pid")) ? int.Parse(File.ReadAllText(Path.Combine(Dir, "grandchild.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    /// <summary>Options for one stack "inference" that runs this stand-in against the real infra/ program.</summary>
+    public PulumiStackOptions StackOptions(int updateTimeoutSeconds = 60) => new()
+    {
+        Backend = PulumiBackend.Cli,
+        WorkDir = InfraDir,
+        StackName = "dev",
+        Binary = Binary,
+        UpdateTimeoutSeconds = updateTimeoutSeconds,
+        CommandTimeoutSeconds = 30,
+    };
+
+    public PulumiCliFleetActuator Actuator(PulumiStackOptions? stackOptions = null)
+    {
+        var opts = new PulumiActuatorOptions();
+        opts.Stacks["inference"] = new PulumiStackSection { Pulumi = stackOptions ?? StackOptions() };
+        new PulumiActuatorOptionsValidator(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()).PostConfigure(null, opts);
+        return new PulumiCliFleetActuator(Options.Create(opts), new PulumiProcessRunner(TimeProvider.System), TimeProvider.System);
+    }
+
+    public PulumiCli Cli(IReadOnlyDictionary<string, string?>? env = null, double upTimeoutSeconds = 60) =>
+        new(new PulumiCliSettings(Binary, InfraDir, "dev", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(upTimeoutSeconds), env ?? new Dictionary<string, string?>()),
+            new PulumiProcessRunner(TimeProvider.System));
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>
+/// Fixed, fake values for the variables the wrapper must pass through and never reveal. Set once in the test process
+/// (same values for every class, so parallel classes do not disturb each other).
+/// </summary>
+public static class StandInEnvironment
+{
+    public const string Passphrase = "standin-passphrase-Zq81";
+    public const string AccessToken = "pul-standin-token-4f9c2e";
+    public const string GoogleCredentials = "{\"type\":\"service_account\",\"private_key\":\"standin-key-77\"}";
+    public const string BackendUrl = "file:///tmp/ailb-standin-backend";
+    private static readonly object Gate = new();
+    private static bool _set;
+
+    public static void EnsureSet()
+    {
+        lock (Gate)
+        {
+            if (_set)
+            {
+                return;
+            }
+
+            Environment.SetEnvironmentVariable("PULUMI_CONFIG_PASSPHRASE", Passphrase);
+            Environment.SetEnvironmentVariable("PULUMI_ACCESS_TOKEN", AccessToken);
+            Environment.SetEnvironmentVariable("GOOGLE_CREDENTIALS", GoogleCredentials);
+            Environment.SetEnvironmentVariable("PULUMI_BACKEND_URL", BackendUrl);
+            _set = true;
+        }
+    }
+}
+
+public static class RepoRoot
+{
+    public static string Path { get; } = Find();
+
+    private static string Find()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "AiLbAutoscaler.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException($"No AiLbAutoscaler.sln above {AppContext.BaseDirectory}.");
+    }
+}
