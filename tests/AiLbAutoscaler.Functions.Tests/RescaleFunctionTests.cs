@@ -29,6 +29,19 @@ public sealed class RescaleFunctionTests
     }
 
     [Fact]
+    public async Task A_body_with_a_utf8_byte_order_mark_is_accepted()
+    {
+        await using var app = await TestApp.StartAsync();
+        byte[] body = [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("""{"targetSize": 4, "reason": "from PowerShell"}""")];
+        var request = TestApp.Request("POST", body, "", declareLength: true);
+
+        var response = await TestApp.ExecuteAsync(await app.Get<ScalingFunctions>().RescaleAsync(request, Stack, default), request);
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal(4, await app.Actuator.GetCurrentSizeAsync(Stack, default));
+    }
+
+    [Fact]
     public async Task A_hold_pins_the_size_and_status_shows_the_override()
     {
         await using var app = await TestApp.StartAsync();

@@ -7,6 +7,7 @@ namespace AiLbAutoscaler.Functions.Http;
 public static class LimitedBody
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
     /// <summary>The parsed body, or the problem response that says why there is none.</summary>
     public static async Task<(JsonDocument? Document, ApiJsonResult? Problem)> ReadJsonAsync(
@@ -31,14 +32,21 @@ public static class LimitedBody
             buffer.Write(chunk, 0, read);
         }
 
-        if (buffer.Length == 0 || buffer.ToArray().All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        // Some clients (Windows PowerShell among them) start UTF-8 with a byte-order mark, which the JSON parser refuses.
+        var bytes = buffer.ToArray().AsMemory();
+        if (bytes.Span.StartsWith(Utf8Bom))
+        {
+            bytes = bytes[Utf8Bom.Length..];
+        }
+
+        if (bytes.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             return (null, Problems.NotJson("The request body is empty; send a JSON object."));
         }
 
         try
         {
-            return (JsonDocument.Parse(buffer.ToArray(), DocumentOptions), null);
+            return (JsonDocument.Parse(bytes, DocumentOptions), null);
         }
         catch (JsonException ex)
         {
