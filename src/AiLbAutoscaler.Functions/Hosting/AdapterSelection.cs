@@ -2,8 +2,8 @@ using AiLbAutoscaler.Core.InMemory;
 using AiLbAutoscaler.Core.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AiLbAutoscaler.Functions.Hosting;
 
@@ -67,16 +67,31 @@ public sealed record AdapterSelection(MetricsSourceKind Metrics, ActuatorKind Ac
     }
 }
 
+/// <summary>The options type the adapter wiring check hangs on, so that it runs with the other startup validation.</summary>
+public sealed class AdapterWiringOptions
+{
+}
+
 /// <summary>
-/// At startup, checks that each port is served by the adapter the settings ask for, so a setting that names a real
-/// adapter never runs silently on an in-memory stand-in; logs a warning for every stand-in in use.
+/// At startup (before any hosted service, the worker's connection to the host included), checks that each port is served
+/// by the adapter the settings ask for, so a setting that names a real adapter never runs silently on an in-memory
+/// stand-in; logs a warning for every stand-in in use.
 /// </summary>
 public sealed class AdapterWiringCheck(IServiceProvider services, IConfiguration configuration, ILogger<AdapterWiringCheck> logger)
-    : IHostedService
+    : IValidateOptions<AdapterWiringOptions>
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public ValidateOptionsResult Validate(string? name, AdapterWiringOptions options)
     {
-        var selection = AdapterSelection.From(configuration);
+        AdapterSelection selection;
+        try
+        {
+            selection = AdapterSelection.From(configuration);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ValidateOptionsResult.Fail(ex.Message);
+        }
+
         var problems = new List<string>();
         Check(services.GetRequiredService<IMetricsSource>() is InMemoryMetricsSource,
             selection.Metrics != MetricsSourceKind.InMemory, AdapterSelection.MetricsSetting, selection.Metrics.ToString(), "metrics source", problems);
@@ -87,12 +102,8 @@ public sealed class AdapterWiringCheck(IServiceProvider services, IConfiguration
             || services.GetRequiredService<IAuditLog>() is InMemoryAuditLog;
         Check(storageIsStandIn, selection.Storage, AdapterSelection.StorageSetting, "true", "state store, lock and audit log", problems);
 
-        return problems.Count == 0
-            ? Task.CompletedTask
-            : throw new InvalidOperationException(string.Join(" ", problems));
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private void Check(bool isStandIn, bool realAsked, string setting, string value, string port, List<string> problems)
     {

@@ -30,7 +30,8 @@ public static class AutoscalerFunctionsServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScheduleOptions>, ScheduleOptionsValidator>());
 
-        services.AddHostedService<AdapterWiringCheck>();
+        services.AddOptions<AdapterWiringOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AdapterWiringOptions>, AdapterWiringCheck>());
 
         // The container builds DecisionEngine through its (TimeProvider, IEnumerable<ISignalRecommender>) constructor,
         // which gets an empty list unless the recommenders are registered; AddAutoscalerCore does not register them yet.
