@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Functions.Functions;
@@ -242,6 +243,21 @@ public sealed class RescaleFunctionTests
         Assert.Equal(2, await app.Actuator.GetCurrentSizeAsync(Stack, default));
     }
 
+    [Fact]
+    public async Task An_unexpected_failure_is_a_logged_500_that_shows_no_internals()
+    {
+        await using var app = await TestApp.StartAsync(services =>
+            services.AddSingleton<IStackStateStore>(new StateStoreThatThrowsStandIn("AccountKey=c2VjcmV0 rejected")));
+
+        var response = await RescaleAsync(app, """{"targetSize": 3, "reason": "x"}""");
+
+        Assert.Equal(500, response.Status);
+        Assert.Equal("urn:ailbautoscaler:problem:internal-error", response.Type);
+        Assert.DoesNotContain("AccountKey", response.Text, StringComparison.Ordinal);
+        Assert.Contains(app.Log.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error
+            && e.Message == "Rescale of stack inference failed" && e.Exception is InvalidOperationException);
+    }
+
     private static async Task<Response> RescaleAsync(TestApp app, string body, string stack = Stack)
     {
         var request = TestApp.Post(body);
@@ -257,4 +273,14 @@ public sealed class RescaleFunctionTests
         var audit = await app.Get<IAuditLog>().QueryAsync(Stack, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100, default);
         Assert.Empty(audit);
     }
+}
+
+/// <summary>A stand-in for a state store that fails in a way the port does not describe.</summary>
+internal sealed class StateStoreThatThrowsStandIn(string message) : IStackStateStore
+{
+    public Task<AiLbAutoscaler.Core.State.VersionedStackState> LoadAsync(string stack, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException(message);
+
+    public Task<string> SaveAsync(string stack, AiLbAutoscaler.Core.State.StackState state, string? expectedVersion, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException(message);
 }
