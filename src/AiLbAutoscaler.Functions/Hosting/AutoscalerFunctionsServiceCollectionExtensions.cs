@@ -1,0 +1,47 @@
+using AiLbAutoscaler.Core.Engine.Recommenders;
+using AiLbAutoscaler.Functions.Functions;
+using AiLbAutoscaler.Functions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class AutoscalerFunctionsServiceCollectionExtensions
+{
+    /// <summary>
+    /// What the Functions app adds to the core: its options (validated at startup, errors naming the setting), the
+    /// adapter wiring check, and the function classes (registered so tests resolve them from the same container).
+    /// Call together with <c>AddAutoscalerCore</c>.
+    /// </summary>
+    public static IServiceCollection AddAutoscalerFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HttpApiOptions>()
+            .Bind(configuration.GetSection(HttpApiOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpApiOptions>, HttpApiOptionsValidator>());
+
+        services.AddOptions<ScheduleOptions>()
+            .Configure(o =>
+            {
+                o.Autoscale = configuration[ScheduleOptions.AutoscaleSetting];
+                o.Prune = configuration[ScheduleOptions.PruneSetting];
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScheduleOptions>, ScheduleOptionsValidator>());
+
+        services.AddOptions<AdapterWiringOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AdapterWiringOptions>, AdapterWiringCheck>());
+
+        // The container builds DecisionEngine through its (TimeProvider, IEnumerable<ISignalRecommender>) constructor,
+        // which gets an empty list unless the recommenders are registered; AddAutoscalerCore does not register them yet.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, UtilizationRecommender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, PerInstanceRecommender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, LatencySloRecommender>());
+
+        services.TryAddTransient<TimerFunctions>();
+        services.TryAddTransient<ScalingFunctions>();
+        services.TryAddTransient<StackQueryFunctions>();
+        return services;
+    }
+}

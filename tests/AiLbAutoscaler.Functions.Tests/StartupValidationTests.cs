@@ -1,0 +1,84 @@
+using AiLbAutoscaler.Functions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AiLbAutoscaler.Functions.Tests;
+
+[Trait("Area", "Functions")]
+public sealed class StartupValidationTests
+{
+    [Theory]
+    [InlineData("Autoscaler:Stacks:inference:Policy:MaxSize", "0", "Autoscaler:Stacks:inference:Policy:MaxSize must be 1 or more (was 0)")]
+    [InlineData("Autoscaler:Stacks:batch:Policy:MinSize", "9", "Autoscaler:Stacks:batch:Policy:MinSize (9) must not exceed MaxSize (6)")]
+    [InlineData("Autoscaler:AuditRetentionDays", "0", "Autoscaler:AuditRetentionDays must be 1 or more")]
+    [InlineData("Autoscaler:Http:MaxBodyBytes", "10", "Autoscaler:Http:MaxBodyBytes must be in [256, 1048576] (was 10)")]
+    [InlineData("Autoscaler:Http:DefaultHistoryHours", "-1", "Autoscaler:Http:DefaultHistoryHours must be more than 0")]
+    [InlineData("Autoscaler:Http:MaxHistoryRecords", "0", "Autoscaler:Http:MaxHistoryRecords must be in [1, 100000]")]
+    [InlineData("AUTOSCALER_SCHEDULE", "", "AUTOSCALER_SCHEDULE is required")]
+    [InlineData("AUTOSCALER_SCHEDULE", "*/5 * * * *", "AUTOSCALER_SCHEDULE is not a schedule (was '*/5 * * * *')")]
+    [InlineData("AUTOSCALER_PRUNE_SCHEDULE", "daily", "AUTOSCALER_PRUNE_SCHEDULE is not a schedule")]
+    public async Task A_bad_setting_fails_startup_with_a_message_naming_it(string key, string value, string expected) =>
+        Assert.Contains(expected, (await FailsToStartAsync(key, value)).Message);
+
+    [Fact]
+    public async Task No_stack_at_all_fails_startup()
+    {
+        var settings = TestApp.DefaultSettings();
+        foreach (var key in settings.Keys.Where(k => k.StartsWith("Autoscaler:Stacks", StringComparison.Ordinal)).ToList())
+        {
+            settings.Remove(key);
+        }
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartAsync(settings));
+
+        Assert.Contains("Autoscaler:Stacks must name at least one stack", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("Autoscaler:Actuator", "Pulumi", "Autoscaler:Actuator is 'Pulumi', but no such actuator adapter is registered")]
+    [InlineData("Autoscaler:Metrics:Source", "CloudMonitoring", "Autoscaler:Metrics:Source is 'CloudMonitoring', but no such metrics source adapter is registered")]
+    [InlineData("Autoscaler:Storage:Enabled", "true", "Autoscaler:Storage:Enabled is 'true', but no such state store, lock and audit log adapter is registered")]
+    [InlineData("Autoscaler:Actuator", "Terraform", "Autoscaler:Actuator must be one of InMemory, Pulumi (was 'Terraform'). App setting: Autoscaler__Actuator.")]
+    [InlineData("Autoscaler:Metrics:Source", "Prom", "Autoscaler:Metrics:Source must be one of InMemory, CloudMonitoring (was 'Prom')")]
+    [InlineData("Autoscaler:Storage:Enabled", "yes", "Autoscaler:Storage:Enabled must be true or false (was 'yes')")]
+    public async Task An_adapter_setting_that_cannot_be_served_fails_startup_naming_it(string key, string value, string expected) =>
+        Assert.Contains(expected, (await FailsToStartAsync(key, value)).Message);
+
+    [Fact]
+    public async Task The_default_settings_start_and_warn_about_every_stand_in()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var warnings = app.Log.Entries.Where(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => e.Message).ToList();
+        Assert.Contains(warnings, w => w.Contains("metrics source is the in-memory stand-in", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("actuator is the in-memory stand-in", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("state store, lock and audit log is the in-memory stand-in", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_container_has_a_recommender_for_every_target_kind()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var kinds = app.Get<IEnumerable<AiLbAutoscaler.Core.Engine.Recommenders.ISignalRecommender>>().Select(r => r.Kind);
+
+        Assert.Equal(Enum.GetValues<AiLbAutoscaler.Core.Policy.TargetKind>().Order(), kinds.Order());
+    }
+
+    [Theory]
+    [InlineData("0 */1 * * * *", true)]
+    [InlineData("0 30 3 * * Mon-Fri", true)]
+    [InlineData("00:05:00", true)]
+    [InlineData("*/5 * * * *", false)]
+    [InlineData("00:00:00", false)]
+    [InlineData("0 */1 * * * * *", false)]
+    [InlineData("0 */1 * * * ;", false)]
+    public void Schedules_are_six_field_ncrontab_or_an_interval(string value, bool valid) =>
+        Assert.Equal(valid, ScheduleOptionsValidator.IsSchedule(value));
+
+    private static async Task<OptionsValidationException> FailsToStartAsync(string key, string value)
+    {
+        var settings = TestApp.DefaultSettings();
+        settings[key] = value;
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartAsync(settings));
+    }
+}
