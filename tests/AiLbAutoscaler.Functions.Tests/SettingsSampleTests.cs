@@ -33,7 +33,7 @@ public sealed class SettingsSampleTests
         expected.AddRange(Leaves(typeof(HttpApiOptions), HttpApiOptions.SectionName));
 
         var missing = expected.Where(k => !Sample.Value.ContainsKey(k)).ToList();
-        Assert.True(missing.Count == 0, "docs/local.settings.sample.json lacks: " + string.Join(", ", missing));
+        Assert.True(missing.Count == 0, "local.settings.sample.json lacks: " + string.Join(", ", missing));
     }
 
     /// <summary>The configuration keys of every settable option below a type; dictionaries use the sample's stack "inference".</summary>

@@ -1,5 +1,6 @@
 using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Core.Engine;
+using AiLbAutoscaler.Core.Engine.Recommenders;
 using AiLbAutoscaler.Core.InMemory;
 using AiLbAutoscaler.Core.Ports;
 using Microsoft.Extensions.Configuration;
@@ -24,6 +25,9 @@ public static class AutoscalerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AutoscalerOptions>, AutoscalerOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, UtilizationRecommender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, PerInstanceRecommender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, LatencySloRecommender>());
         services.TryAddSingleton<DecisionEngine>();
         services.TryAddSingleton<AutoscaleController>();
 

@@ -37,6 +37,11 @@ public sealed class DecisionEngine
     {
         _time = time;
         _recommenders = recommenders.ToDictionary(r => r.Kind);
+        var missing = Enum.GetValues<TargetKind>().Where(k => !_recommenders.ContainsKey(k)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException($"No signal recommender for target kind(s) {string.Join(", ", missing)}.", nameof(recommenders));
+        }
     }
 
     public DecisionOutcome Decide(DecisionInput input)

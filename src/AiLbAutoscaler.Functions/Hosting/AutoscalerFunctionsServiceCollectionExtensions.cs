@@ -33,12 +33,6 @@ public static class AutoscalerFunctionsServiceCollectionExtensions
         services.AddOptions<AdapterWiringOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AdapterWiringOptions>, AdapterWiringCheck>());
 
-        // The container builds DecisionEngine through its (TimeProvider, IEnumerable<ISignalRecommender>) constructor,
-        // which gets an empty list unless the recommenders are registered; AddAutoscalerCore does not register them yet.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, UtilizationRecommender>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, PerInstanceRecommender>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, LatencySloRecommender>());
-
         services.TryAddTransient<TimerFunctions>();
         services.TryAddTransient<ScalingFunctions>();
         services.TryAddTransient<StackQueryFunctions>();
