@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 
 namespace AiLbAutoscaler.Metrics.Tests.Support;
@@ -170,6 +169,4 @@ public sealed class PrometheusServerFixture : IAsyncLifetime
             return text.Length <= 2000 ? text : text[^2000..];
         }
     }
-
-    internal static string Seconds(DateTimeOffset at) => at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 }
