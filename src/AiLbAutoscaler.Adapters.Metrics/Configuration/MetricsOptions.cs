@@ -42,4 +42,7 @@ public sealed class MetricsResilienceOptions
 
     /// <summary>Timeout of one request including all retries.</summary>
     public double TotalTimeoutSeconds { get; set; } = 45;
+
+    /// <summary>Seed of the backoff jitter (randomness is seeded so runs can be replayed).</summary>
+    public int JitterSeed { get; set; } = 17;
 }

@@ -34,8 +34,9 @@ public static class MetricsServiceCollectionExtensions
 
         var http = services.AddHttpClient(MetricsHttp.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RedactLoggedHeaders(_ => true);
-        http.AddStandardResilienceHandler().Configure((resilience, provider) =>
-            Apply(provider.GetRequiredService<IOptions<MetricsOptions>>().Value.Resilience, resilience));
+        http.AddStandardResilienceHandler()
+            .Configure((resilience, provider) => Apply(provider.GetRequiredService<IOptions<MetricsOptions>>().Value.Resilience, resilience))
+            .SelectPipelineByAuthority();
         http.AddHttpMessageHandler<GoogleAuthHandler>();
 
         services.Replace(ServiceDescriptor.Singleton<IMetricsSource>(provider => new MetricsSource(
@@ -57,6 +58,14 @@ public static class MetricsServiceCollectionExtensions
         resilience.Retry.Delay = TimeSpan.FromMilliseconds(settings.BaseDelayMilliseconds);
         resilience.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
         resilience.Retry.UseJitter = true;
+        var random = new Random(settings.JitterSeed);
+        resilience.Retry.Randomizer = () =>
+        {
+            lock (random)
+            {
+                return random.NextDouble();
+            }
+        };
         resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(settings.AttemptTimeoutSeconds);
         resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(settings.TotalTimeoutSeconds);
         resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * settings.AttemptTimeoutSeconds));
