@@ -116,6 +116,18 @@ public sealed class OptionsTests
         Assert.IsType<MetricsSource>(before.GetRequiredService<IMetricsSource>());
     }
 
+    [Fact]
+    public async Task An_unconfigured_stack_reads_as_all_missing_and_is_logged()
+    {
+        var logs = new ListLoggerProvider();
+        using var provider = MetricsHost.Build(Valid(), new FrozenClock(Now), new StaticAccessTokenSourceStandIn(MetricsHost.Token), logs);
+
+        var observation = await provider.GetRequiredService<IMetricsSource>().ObserveAsync("unknown", CancellationToken.None);
+
+        Assert.Empty(observation.Signals);
+        Assert.Contains(logs.Entries, e => e.Message.StartsWith("Stack unknown has no Autoscaler:Stacks:unknown:Metrics settings", StringComparison.Ordinal));
+    }
+
     private static OptionsValidationException FailStartup(Dictionary<string, string?> settings)
     {
         using var provider = MetricsHost.Build(settings, new FrozenClock(Now));
