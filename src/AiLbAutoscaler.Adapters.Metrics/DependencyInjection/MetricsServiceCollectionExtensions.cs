@@ -1,0 +1,73 @@
+using AiLbAutoscaler.Adapters.Metrics;
+using AiLbAutoscaler.Adapters.Metrics.CloudMonitoring;
+using AiLbAutoscaler.Adapters.Metrics.Configuration;
+using AiLbAutoscaler.Adapters.Metrics.Credentials;
+using AiLbAutoscaler.Adapters.Metrics.Prometheus;
+using AiLbAutoscaler.Core.Ports;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class MetricsServiceCollectionExtensions
+{
+    /// <summary>
+    /// The real metrics source (Cloud Monitoring REST v3 and PromQL) as <see cref="IMetricsSource"/>, replacing the
+    /// in-memory default whether called before or after AddAutoscalerCore. Settings: <c>Autoscaler:Metrics</c> and
+    /// <c>Autoscaler:Stacks:{stack}:Metrics</c>, validated at startup. Requests go through the standard resilience
+    /// pipeline (jittered exponential retries on 429, 5xx and transport errors; per-attempt and total timeouts).
+    /// </summary>
+    public static IServiceCollection AddMetricsAdapters(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MetricsOptions>().ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<MetricsOptions>>(new MetricsOptionsSetup(configuration));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IAccessTokenSource, GoogleAccessTokenSource>();
+        services.TryAddTransient<GoogleAuthHandler>();
+        services.TryAddSingleton<CloudMonitoringClient>();
+        services.TryAddSingleton<CloudMonitoringReader>();
+        services.TryAddSingleton<PrometheusReader>();
+
+        var http = services.AddHttpClient(MetricsHttp.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RedactLoggedHeaders(_ => true);
+        http.AddStandardResilienceHandler()
+            .Configure((resilience, provider) => Apply(provider.GetRequiredService<IOptions<MetricsOptions>>().Value.Resilience, resilience))
+            .SelectPipelineByAuthority();
+        http.AddHttpMessageHandler<GoogleAuthHandler>();
+
+        services.Replace(ServiceDescriptor.Singleton<IMetricsSource>(provider => new MetricsSource(
+            provider.GetRequiredService<IOptions<MetricsOptions>>(),
+            provider.GetRequiredService<CloudMonitoringReader>(),
+            provider.GetRequiredService<PrometheusReader>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<Logging.ILogger<MetricsSource>>())));
+        return services;
+    }
+
+    /// <summary>Same as <see cref="AddMetricsAdapters"/> (the name the core's documentation uses).</summary>
+    public static IServiceCollection AddCloudMonitoringMetrics(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddMetricsAdapters(configuration);
+
+    private static void Apply(MetricsResilienceOptions settings, HttpStandardResilienceOptions resilience)
+    {
+        resilience.Retry.MaxRetryAttempts = Math.Max(settings.MaxRetryAttempts, 0);
+        resilience.Retry.Delay = TimeSpan.FromMilliseconds(settings.BaseDelayMilliseconds);
+        resilience.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
+        resilience.Retry.UseJitter = true;
+        var random = new Random(settings.JitterSeed);
+        resilience.Retry.Randomizer = () =>
+        {
+            lock (random)
+            {
+                return random.NextDouble();
+            }
+        };
+        resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(settings.AttemptTimeoutSeconds);
+        resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(settings.TotalTimeoutSeconds);
+        resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * settings.AttemptTimeoutSeconds));
+    }
+}

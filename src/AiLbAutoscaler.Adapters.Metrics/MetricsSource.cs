@@ -1,0 +1,74 @@
+using AiLbAutoscaler.Adapters.Metrics.CloudMonitoring;
+using AiLbAutoscaler.Adapters.Metrics.Configuration;
+using AiLbAutoscaler.Adapters.Metrics.Prometheus;
+using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Signals;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AiLbAutoscaler.Adapters.Metrics;
+
+/// <summary>
+/// The real <see cref="IMetricsSource"/>: reads each stack's signals from Cloud Monitoring or a PromQL endpoint, all
+/// signals of a tick in parallel. A signal that still fails after the HTTP pipeline's retries is returned as missing with
+/// the reason (and logged); only cancellation throws.
+/// </summary>
+public sealed class MetricsSource : IMetricsSource
+{
+    private readonly IOptions<MetricsOptions> _options;
+    private readonly CloudMonitoringReader _cloudMonitoring;
+    private readonly PrometheusReader _prometheus;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MetricsSource> _logger;
+
+    internal MetricsSource(IOptions<MetricsOptions> options, CloudMonitoringReader cloudMonitoring, PrometheusReader prometheus, TimeProvider time, ILogger<MetricsSource> logger)
+    {
+        _options = options;
+        _cloudMonitoring = cloudMonitoring;
+        _prometheus = prometheus;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<Observation> ObserveAsync(string stack, CancellationToken cancellationToken)
+    {
+        if (!_options.Value.Stacks.TryGetValue(stack, out var settings))
+        {
+            _logger.LogWarning("Stack {Stack} has no {Path} settings; every signal is missing", stack, $"{MetricsOptions.StacksPath}:{stack}:Metrics");
+            return Observation.Empty;
+        }
+
+        var now = _time.GetUtcNow();
+        var jobs = settings.Source == MetricsSourceKind.Prometheus ? _prometheus.Plan(settings, now) : _cloudMonitoring.Plan(settings, now);
+        var readings = jobs.Select(job => ReadAsync(stack, job, cancellationToken)).ToArray();
+        var ages = settings.Source == MetricsSourceKind.CloudMonitoring
+            ? _cloudMonitoring.ReadInstanceAgesAsync(stack, settings, now, cancellationToken)
+            : Task.FromResult<IReadOnlyList<TimeSpan>?>(null);
+        var signals = await Task.WhenAll(readings).ConfigureAwait(false);
+        return new Observation(signals, await ages.ConfigureAwait(false));
+    }
+
+    private async Task<SignalReading> ReadAsync(string stack, SignalJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reading = await job.Read(cancellationToken).ConfigureAwait(false);
+            if (!reading.HasValue)
+            {
+                _logger.LogWarning("Stack {Stack}: signal {Signal} is missing: {Reason} (query: {Query})", stack, job.Signal, reading.Problem, job.Query);
+            }
+
+            return reading;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var reason = MetricsHttp.Describe(ex);
+            _logger.LogWarning("Stack {Stack}: signal {Signal} failed: {Reason} (query: {Query})", stack, job.Signal, reason, job.Query);
+            return SignalReading.Missing(job.Signal, reason);
+        }
+    }
+}
