@@ -24,8 +24,16 @@ public sealed class AzureTableAuditLog(AzureStorageClients clients, ILogger<Azur
         ArgumentNullException.ThrowIfNull(record);
         var entity = AuditEntity.ToEntity(record);
         var table = await clients.GetAuditTableAsync(cancellationToken);
-        await StorageErrors.GuardAsync(() => table.AddEntityAsync(entity, cancellationToken), clients,
-            $"append the audit record of stack '{record.Stack}' at {record.At:O} to table '{table.Name}'", table.Uri, cancellationToken);
+        try
+        {
+            await StorageErrors.GuardAsync(() => table.AddEntityAsync(entity, cancellationToken), clients,
+                $"append the audit record of stack '{record.Stack}' at {record.At:O} to table '{table.Name}'", table.Uri, cancellationToken);
+        }
+        catch (AzureStorageException ex) when (ex.InnerException is RequestFailedException { Status: 409, ErrorCode: "EntityAlreadyExists" })
+        {
+            // The row key is unique to this record: the SDK retried an add whose first attempt landed (its answer was lost).
+            _logger.LogDebug("Audit record {Key} of stack {Stack} was already written", entity.RowKey, record.Stack);
+        }
     }
 
     public async Task<IReadOnlyList<AuditRecord>> QueryAsync(string stack, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)

@@ -48,7 +48,7 @@ internal sealed class BlobStackLease : IStackLease
         }
 
         await _stop.CancelAsync();
-        await _renewal;
+        await _renewal; // never faults: the loop ends on stop, on loss, or keeps retrying
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.RequestTimeoutSeconds), _time);
@@ -102,9 +102,9 @@ internal sealed class BlobStackLease : IStackLease
                 MarkLost($"HTTP {ex.Status} {ex.ErrorCode}");
                 return;
             }
-            catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException or AggregateException)
+            catch (Exception ex)
             {
-                // Unreachable or slow: keep trying while the lease may still be alive on the service.
+                // Unreachable, slow, or anything else unexpected: keep trying while the lease may still be alive on the service.
                 var reason = ex.GetBaseException().Message.Split('\n', 2)[0];
                 if (_time.GetElapsedTime(lastRenewed) + retryDelay >= _options.LeaseDuration)
                 {

@@ -118,6 +118,11 @@ public static class HistoryCommand
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
+        if (!ReferenceEquals(output, Console.Out))
+        {
+            console.Profile.Width = 200; // a file or a pipe has no width of its own; do not wrap at 80
+        }
+
         console.WriteLine($"{records.Count} decision(s) of stack '{stack}' from {from.UtcDateTime:u} to {to.UtcDateTime:u}");
         if (records.Count == 0)
         {
