@@ -51,6 +51,15 @@ public sealed class HistoryCommandTests(AzuriteFixture azurite) : IClassFixture<
         Assert.Contains("2026-11-26 10:05:00", output);
         Assert.Contains("4 → 6", output);
         Assert.Contains("Applied", output);
+        Assert.DoesNotContain("there may be more", output);
+
+        (code, output, error) = await RunAsync("history", "--stack", "web", "--from", "2026-11-26T10:00:00Z", "--limit", "2", "--settings", settings);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("2 decision(s)", output);
+        Assert.Contains("2026-11-26 10:01:00", output);
+        Assert.DoesNotContain("2026-11-26 10:02:00", output);
+        Assert.Contains("Showing the first 2; there may be more", output);
     }
 
     [Fact]

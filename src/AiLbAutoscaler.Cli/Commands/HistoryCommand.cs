@@ -79,6 +79,10 @@ public static class HistoryCommand
                 else
                 {
                     Render(output, stackName, start, end, records);
+                    if (records.Count == max)
+                    {
+                        await output.WriteLineAsync($"Showing the first {max}; there may be more (raise --limit or narrow --from/--to).");
+                    }
                 }
 
                 return 0;
