@@ -67,6 +67,19 @@ public sealed class StackLockTests(AzuriteFixture azurite) : IClassFixture<Azuri
     }
 
     [Fact]
+    public async Task A_lease_being_broken_counts_as_held_not_as_an_error()
+    {
+        var storage = azurite.NewStorage();
+        await using var lease = await storage.Lock.TryAcquireAsync("breaking", CancellationToken.None);
+        Assert.NotNull(lease);
+
+        // An operator breaks it with a grace period: until that ends, nobody may take it.
+        await storage.Clients.LeaseContainer.GetBlobClient("breaking.lock").GetBlobLeaseClient().BreakAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(await storage.Another().Lock.TryAcquireAsync("breaking", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Lost_is_signalled_when_a_renewal_finds_the_lease_taken()
     {
         var storage = azurite.NewStorage(o => o.LeaseRenewIntervalSeconds = 1);
