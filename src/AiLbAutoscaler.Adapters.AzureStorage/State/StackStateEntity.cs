@@ -1,0 +1,90 @@
+using System.Text.Json;
+using AiLbAutoscaler.Adapters.AzureStorage.Common;
+using AiLbAutoscaler.Core.State;
+using Azure.Data.Tables;
+
+namespace AiLbAutoscaler.Adapters.AzureStorage.State;
+
+/// <summary>
+/// One stack's <see cref="StackState"/> as one table entity (PartitionKey = stack in lower case, RowKey = "state").
+/// Scalars are typed properties, readable in Storage Explorer; the two histories are compact JSON arrays of UTC ticks
+/// (<c>[[ticks,size],…]</c> and <c>[[ticks,from,to],…]</c>), split over several properties if one would pass 64 KiB.
+/// </summary>
+internal static class StackStateEntity
+{
+    public const string RowKey = "state";
+    private const int Schema = 1;
+
+    public static TableEntity ToEntity(string stack, StackState state)
+    {
+        var entity = new TableEntity(EntityProperties.StackKey(stack), RowKey)
+        {
+            ["Stack"] = stack,
+            ["Schema"] = Schema,
+            ["ConsecutiveMissingTicks"] = state.ConsecutiveMissingTicks,
+            ["LastPanicAt"] = state.LastPanicAt,
+            ["OverrideSize"] = state.Override?.Size,
+            ["OverrideUntil"] = state.Override?.Until,
+            ["LastAppliedSize"] = state.LastAppliedSize,
+            ["LastAppliedAt"] = state.LastAppliedAt,
+            ["PendingDesiredSize"] = state.PendingDesiredSize,
+        };
+        EntityProperties.SetLongString(entity, "Recommendations",
+            JsonSerializer.Serialize(state.Recommendations.Select(r => new[] { r.At.UtcTicks, r.Size })));
+        EntityProperties.SetLongString(entity, "ScaleEvents",
+            JsonSerializer.Serialize(state.ScaleEvents.Select(e => new[] { e.At.UtcTicks, e.From, e.To })));
+        EntityProperties.SetLongString(entity, "OverrideReason", state.Override?.Reason);
+        EntityProperties.SetLongString(entity, "PendingReason", state.PendingReason);
+        return entity;
+    }
+
+    public static StackState FromEntity(TableEntity entity, string table)
+    {
+        var schema = entity.GetInt32("Schema");
+        if (schema != Schema)
+        {
+            throw EntityProperties.Corrupt(entity, table, "Schema", $"is {schema?.ToString() ?? "missing"}; this version reads schema {Schema}");
+        }
+
+        var overrideSize = entity.GetInt32("OverrideSize");
+        var overrideUntil = entity.GetDateTimeOffset("OverrideUntil");
+        return new StackState
+        {
+            Recommendations = ReadHistory(entity, table, "Recommendations", 2, a => new RecommendationSample(At(a[0]), checked((int)a[1]))),
+            ScaleEvents = ReadHistory(entity, table, "ScaleEvents", 3, a => new ScaleEvent(At(a[0]), checked((int)a[1]), checked((int)a[2]))),
+            ConsecutiveMissingTicks = entity.GetInt32("ConsecutiveMissingTicks") ?? 0,
+            LastPanicAt = entity.GetDateTimeOffset("LastPanicAt"),
+            Override = overrideSize is int size && overrideUntil is { } until
+                ? new ManualOverride(size, EntityProperties.GetLongString(entity, "OverrideReason") ?? "", until)
+                : null,
+            LastAppliedSize = entity.GetInt32("LastAppliedSize"),
+            LastAppliedAt = entity.GetDateTimeOffset("LastAppliedAt"),
+            PendingDesiredSize = entity.GetInt32("PendingDesiredSize"),
+            PendingReason = EntityProperties.GetLongString(entity, "PendingReason"),
+        };
+    }
+
+    private static DateTimeOffset At(long utcTicks) => new(utcTicks, TimeSpan.Zero);
+
+    private static List<T> ReadHistory<T>(TableEntity entity, string table, string name, int width, Func<long[], T> read)
+    {
+        var json = EntityProperties.GetLongString(entity, name);
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+
+        try
+        {
+            var rows = JsonSerializer.Deserialize<long[][]>(json) ?? [];
+            return rows.Select(row => row.Length == width
+                    ? read(row)
+                    : throw EntityProperties.Corrupt(entity, table, name, $"has an entry of {row.Length} numbers; expected {width}"))
+                .ToList();
+        }
+        catch (Exception ex) when (ex is JsonException or OverflowException or ArgumentOutOfRangeException)
+        {
+            throw EntityProperties.Corrupt(entity, table, name, $"is not a valid history ({ex.Message})");
+        }
+    }
+}
