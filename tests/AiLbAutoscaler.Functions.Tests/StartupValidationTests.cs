@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Functions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -34,14 +35,65 @@ public sealed class StartupValidationTests
     }
 
     [Theory]
-    [InlineData("Autoscaler:Actuator", "Pulumi", "Autoscaler:Actuator is 'Pulumi', but no such actuator adapter is registered")]
-    [InlineData("Autoscaler:Metrics:Source", "CloudMonitoring", "Autoscaler:Metrics:Source is 'CloudMonitoring', but no such metrics source adapter is registered")]
-    [InlineData("Autoscaler:Storage:Enabled", "true", "Autoscaler:Storage:Enabled is 'true', but no such state store, lock and audit log adapter is registered")]
     [InlineData("Autoscaler:Actuator", "Terraform", "Autoscaler:Actuator must be one of InMemory, Pulumi (was 'Terraform'). App setting: Autoscaler__Actuator.")]
     [InlineData("Autoscaler:Metrics:Source", "Prom", "Autoscaler:Metrics:Source must be one of InMemory, CloudMonitoring (was 'Prom')")]
     [InlineData("Autoscaler:Storage:Enabled", "yes", "Autoscaler:Storage:Enabled must be true or false (was 'yes')")]
-    public async Task An_adapter_setting_that_cannot_be_served_fails_startup_naming_it(string key, string value, string expected) =>
-        Assert.Contains(expected, (await FailsToStartAsync(key, value)).Message);
+    public async Task An_adapter_setting_that_names_no_adapter_fails_startup_naming_it(string key, string value, string expected)
+    {
+        var settings = TestApp.DefaultSettings();
+        settings[key] = value;
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => TestApp.StartAsync(settings));
+
+        Assert.Contains(expected, ex.Message);
+    }
+
+    /// <summary>Selecting a real adapter registers it, and its own startup validation then names what it lacks.</summary>
+    [Theory]
+    [InlineData("Autoscaler:Actuator", "Pulumi", "Autoscaler:Stacks:batch:Pulumi is missing")]
+    [InlineData("Autoscaler:Metrics:Source", "CloudMonitoring", "Autoscaler:Stacks:inference:Metrics:Project is required")]
+    [InlineData("Autoscaler:Storage:Enabled", "true", "Autoscaler:Storage")]
+    public async Task A_selected_adapter_is_registered_and_validates_its_own_settings(string key, string value, string expected)
+    {
+        var settings = TestApp.DefaultSettings();
+        settings[key] = value;
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.StartAsync(settings));
+
+        var messages = ex is AggregateException all ? string.Join(" | ", all.Flatten().InnerExceptions.Select(e => e.Message)) : ex.Message;
+        Assert.Contains(expected, messages);
+    }
+
+    [Fact]
+    public async Task Each_selected_adapter_replaces_its_in_memory_stand_in()
+    {
+        var settings = TestApp.DefaultSettings();
+        settings["Autoscaler:Actuator"] = "Pulumi";
+        settings["Autoscaler:Metrics:Source"] = "CloudMonitoring";
+        settings["Autoscaler:Storage:Enabled"] = "true";
+        settings["Autoscaler:Storage:ConnectionString"] = "UseDevelopmentStorage=true";
+        var infra = new DirectoryInfo(AppContext.BaseDirectory);
+        while (infra is not null && !File.Exists(Path.Combine(infra.FullName, "AiLbAutoscaler.sln")))
+        {
+            infra = infra.Parent;
+        }
+
+        foreach (var stack in new[] { "inference", "batch" })
+        {
+            settings[$"Autoscaler:Stacks:{stack}:Metrics:Project"] = "my-project";
+            settings[$"Autoscaler:Stacks:{stack}:Metrics:BackendServiceName"] = $"{stack}-backend";
+            settings[$"Autoscaler:Stacks:{stack}:Pulumi:WorkDir"] = Path.Combine(infra!.FullName, "infra");
+            settings[$"Autoscaler:Stacks:{stack}:Pulumi:StackName"] = "dev";
+        }
+
+        await using var app = await TestApp.StartAsync(settings);
+
+        Assert.Equal("MetricsSource", app.Get<IMetricsSource>().GetType().Name);
+        Assert.Equal("PulumiFleetActuator", app.Get<IFleetActuator>().GetType().Name);
+        Assert.Equal("AzureTableStackStateStore", app.Get<IStackStateStore>().GetType().Name);
+        Assert.Equal("AzureBlobStackLock", app.Get<IStackLock>().GetType().Name);
+        Assert.Equal("AzureTableAuditLog", app.Get<IAuditLog>().GetType().Name);
+    }
 
     [Fact]
     public async Task The_default_settings_start_and_warn_about_every_stand_in()
