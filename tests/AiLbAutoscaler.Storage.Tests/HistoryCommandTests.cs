@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Cli.Settings;
 using System.CommandLine;
 using System.Text.Json;
 using AiLbAutoscaler.Adapters.AzureStorage.Configuration;
@@ -119,7 +120,7 @@ public sealed class HistoryCommandTests(AzuriteFixture azurite) : IClassFixture<
             ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
         };
 
-        var configuration = SettingsConfiguration.Build(file, environment);
+        var configuration = CliSettings.Build(file, environment);
         var options = AzureStorageOptionsSetup.Load(configuration);
 
         Assert.Equal("FromFile", options.StateTableName);
@@ -134,7 +135,7 @@ public sealed class HistoryCommandTests(AzuriteFixture azurite) : IClassFixture<
     {
         var file = Write("broken.json", "{\n  \"a\": 1,\n  oops\n}");
 
-        var error = Assert.Throws<InvalidDataException>(() => SettingsConfiguration.Build(file, new Dictionary<string, string>()));
+        var error = Assert.Throws<InvalidDataException>(() => CliSettings.Build(file, new Dictionary<string, string>()));
 
         Assert.Contains("broken.json", error.Message);
         Assert.Contains("line 3", error.Message);

@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Cli.Settings;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -68,7 +69,7 @@ public static class HistoryCommand
 
             try
             {
-                var configuration = SettingsConfiguration.Build(result.GetValue(settings)?.FullName);
+                var configuration = CliSettings.Build(result.GetValue(settings)?.FullName);
                 var audit = new AzureTableAuditLog(new AzureStorageClients(AzureStorageOptionsSetup.Load(configuration)));
                 var stackName = result.GetRequiredValue(stack);
                 var records = await audit.QueryAsync(stackName, start, end, max, cancellationToken);

@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Cli.Settings;
 using System.CommandLine;
 using System.Globalization;
 using AiLbAutoscaler.Adapters.Metrics.Configuration;
@@ -34,11 +35,11 @@ public static class MetricsCommand
         MetricsOptions options;
         try
         {
-            var configuration = MetricsSettingsLoader.Load(settingsFile);
+            var configuration = CliSettings.Build(settingsFile);
             provider = new ServiceCollection().AddMetricsAdapters(configuration).BuildServiceProvider();
             options = provider.GetRequiredService<IOptions<MetricsOptions>>().Value;
         }
-        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or InvalidDataException or FileNotFoundException)
         {
             var failures = ex is OptionsValidationException v ? v.Failures : [ex.Message];
             foreach (var failure in failures)

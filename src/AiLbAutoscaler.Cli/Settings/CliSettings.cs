@@ -3,14 +3,14 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 
-namespace AiLbAutoscaler.Adapters.AzureStorage.Configuration;
+namespace AiLbAutoscaler.Cli.Settings;
 
 /// <summary>
-/// Configuration for a command-line tool: the environment, then an optional JSON settings file on top (an explicit file
-/// wins). The file is either flat or nested (<c>{"Autoscaler": {"Storage": {...}}}</c>), or a Functions
+/// Configuration for the commands that reach real systems (metrics, history): the environment, then an optional JSON settings file on top (an explicit file
+/// wins). The file is either flat or nested (<c>{"Autoscaler": {"Stacks": {...}}}</c>), or a Functions
 /// <c>local.settings.json</c>, whose <c>Values</c> are used. Keys may nest with ':' or '__', as in app settings.
 /// </summary>
-public static class SettingsConfiguration
+public static class CliSettings
 {
     public static IConfiguration Build(string? settingsFile, IDictionary? environment = null)
     {

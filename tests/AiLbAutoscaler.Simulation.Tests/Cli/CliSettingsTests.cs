@@ -1,10 +1,10 @@
-using AiLbAutoscaler.Adapters.Metrics.Configuration;
+using AiLbAutoscaler.Cli.Settings;
 
-namespace AiLbAutoscaler.Metrics.Tests;
+namespace AiLbAutoscaler.Simulation.Tests.Cli;
 
-/// <summary>How <c>ailb metrics --settings FILE</c> reads its settings (files only, no server).</summary>
-[Trait("Area", "Metrics")]
-public sealed class MetricsSettingsLoaderTests : IDisposable
+/// <summary>How <c>ailb metrics</c> and <c>ailb history</c> read <c>--settings FILE</c> over the environment (files only, no server).</summary>
+[Trait("Area", "Cli")]
+public sealed class CliSettingsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ailb-settings-").FullName;
 
@@ -21,7 +21,7 @@ public sealed class MetricsSettingsLoaderTests : IDisposable
             }
             """);
 
-        var configuration = MetricsSettingsLoader.Load(file, new Dictionary<string, string?>());
+        var configuration = CliSettings.Build(file, new Dictionary<string, string?>());
 
         Assert.Equal("my-proj", configuration["Autoscaler:Stacks:inference:Metrics:Project"]);
         Assert.Equal("15", configuration["Autoscaler:Stacks:inference:Metrics:WindowMinutes"]);
@@ -48,7 +48,7 @@ public sealed class MetricsSettingsLoaderTests : IDisposable
             ["Autoscaler__Stacks__inference__Metrics__InstanceGroupName"] = "llm-mig",
         };
 
-        var configuration = MetricsSettingsLoader.Load(file, environment);
+        var configuration = CliSettings.Build(file, environment);
 
         Assert.Equal("from-file", configuration["Autoscaler:Stacks:inference:Metrics:Project"]);
         Assert.Equal("us-central1-a", configuration["Autoscaler:Stacks:inference:Metrics:Zone"]);
@@ -61,10 +61,11 @@ public sealed class MetricsSettingsLoaderTests : IDisposable
     {
         var file = Write("{\n  \"Autoscaler\": {\n    \"Stacks\": \n}");
 
-        var error = Assert.Throws<InvalidOperationException>(() => MetricsSettingsLoader.Load(file, new Dictionary<string, string?>()));
+        var error = Assert.Throws<InvalidDataException>(() => CliSettings.Build(file, new Dictionary<string, string?>()));
 
-        Assert.StartsWith($"settings file '{file}' is not valid JSON (line 4)", error.Message);
-        Assert.Contains("cannot be read", Assert.Throws<InvalidOperationException>(() => MetricsSettingsLoader.Load(Path.Combine(_dir, "none.json"))).Message);
+        Assert.StartsWith($"Settings file '{file}' is not valid JSON (line 4)", error.Message);
+        var missing = Path.Combine(_dir, "none.json");
+        Assert.Contains("does not exist", Assert.Throws<FileNotFoundException>(() => CliSettings.Build(missing)).Message);
     }
 
     private string Write(string json)
