@@ -91,7 +91,7 @@ public sealed class AutoscaleController(
         };
 
         var dryRun = policy.DryRun;
-        var actuation = await ActAsync(stack, outcome.Decision, dryRun, $"manual rescale: {request.Reason}", cancellationToken);
+        var actuation = await ActAsync(stack, outcome.Decision, dryRun, $"manual rescale: {request.Reason}", lease, cancellationToken);
         next = Settle(next, outcome.Decision, actuation, now);
         await SaveAsync(stack, loaded, next, cancellationToken);
         await AuditAsync(new AuditRecord(stack, now, trigger, [], outcome.Decision, actuation, dryRun), cancellationToken);
@@ -160,7 +160,7 @@ public sealed class AutoscaleController(
         var outcome = engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation.InstanceAges), observation.Signals, loaded.State));
         var decision = outcome.Decision;
         var asDryRun = dryRun || policy.DryRun;
-        var actuation = await ActAsync(stack, decision, asDryRun, decision.Explanation, cancellationToken);
+        var actuation = await ActAsync(stack, decision, asDryRun, decision.Explanation, lease, cancellationToken);
 
         if (!dryRun)
         {
@@ -187,7 +187,8 @@ public sealed class AutoscaleController(
         }
     }
 
-    private async Task<ActuationResult> ActAsync(string stack, ScalingDecision decision, bool dryRun, string reason, CancellationToken cancellationToken)
+    private async Task<ActuationResult> ActAsync(
+        string stack, ScalingDecision decision, bool dryRun, string reason, IStackLease? lease, CancellationToken cancellationToken)
     {
         if (!decision.ChangesSize)
         {
@@ -199,10 +200,17 @@ public sealed class AutoscaleController(
             return new ActuationResult(ActuationOutcome.DryRun, $"dry run: would set {decision.DesiredSize}");
         }
 
+        // An update must not outlive the lease: once another writer may hold the stack, this one stops.
+        using var leaseBound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease?.Lost ?? CancellationToken.None);
         var started = time.GetTimestamp();
         try
         {
-            return await actuator.ApplyAsync(stack, decision.DesiredSize, reason, cancellationToken);
+            return await actuator.ApplyAsync(stack, decision.DesiredSize, reason, leaseBound.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && lease is { Lost.IsCancellationRequested: true })
+        {
+            logger.LogError("Lost the lease of stack {Stack} while applying size {Size}; the update was stopped", stack, decision.DesiredSize);
+            return new ActuationResult(ActuationOutcome.Failed, "the stack's lease was lost during the update; it was stopped", time.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -23,7 +23,8 @@ internal sealed class ControllerHarness
         Func<IStackStateStore, IStackStateStore>? wrapStore = null,
         Func<IMetricsSource, IMetricsSource>? wrapMetrics = null,
         Func<IFleetActuator, IFleetActuator>? wrapActuator = null,
-        Func<IAuditLog, IAuditLog>? wrapAudit = null)
+        Func<IAuditLog, IAuditLog>? wrapAudit = null,
+        Func<IStackLock, IStackLock>? wrapLocks = null)
     {
         Options = new AutoscalerOptions();
         foreach (var (stack, policy) in policies)
@@ -38,7 +39,7 @@ internal sealed class ControllerHarness
             wrapMetrics?.Invoke(Metrics) ?? Metrics,
             wrapActuator?.Invoke(Actuator) ?? Actuator,
             Store,
-            Locks,
+            wrapLocks?.Invoke(Locks) ?? Locks,
             wrapAudit?.Invoke(Audit) ?? Audit,
             Clock,
             NullLogger<AutoscaleController>.Instance);
