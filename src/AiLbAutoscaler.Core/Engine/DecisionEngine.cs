@@ -156,6 +156,7 @@ public sealed class DecisionEngine
         var next = NextState(state, policy, now, usable ? proposal : null, missingTicks, votes.Panic, activeOverride) with
         {
             Forecast = LearnForecast(input, now),
+            Demand = LearnDemand(input, now, serving),
         };
         return new DecisionOutcome(decision, next);
     }
@@ -225,12 +226,43 @@ public sealed class DecisionEngine
     private SignalVotes EvaluateSignals(DecisionInput input, DateTimeOffset now, int current, int serving)
     {
         var policy = input.Policy;
-        var recommendations = new List<SignalRecommendation>(policy.Signals.Count);
+        var recommendations = new List<SignalRecommendation>(policy.Signals.Count + 2);
         int? raw = null;
         string? winner = null;
         var panic = false;
         string? panicSignal = null;
         var panicLoad = 0.0;
+
+        // Rounds one vote, applies the dead band and the panic test, and lets it compete for the largest size.
+        (int Size, string Note) Vote(string signal, double exact, string note, bool mayPanic)
+        {
+            var size = (int)Math.Ceiling(exact - 1e-9);
+            // The band is closed: the epsilon keeps its edges inside despite binary rounding (11.0 / 10 − 1 > 0.1 in doubles).
+            if (current > 0 && Math.Abs(exact / current - 1) <= policy.Tolerance + 1e-9)
+            {
+                size = current;
+                note += $"; within the {policy.Tolerance:0.##} tolerance of {current}";
+            }
+
+            var load = current > 0 ? exact / current : exact > 0 ? double.PositiveInfinity : 0;
+            if (mayPanic && policy.PanicThreshold > 0 && load >= policy.PanicThreshold && size > current)
+            {
+                panic = true;
+                if (load > panicLoad)
+                {
+                    panicLoad = load;
+                    panicSignal = signal;
+                }
+            }
+
+            if (raw is null || size > raw)
+            {
+                raw = size;
+                winner = signal;
+            }
+
+            return (size, note);
+        }
 
         foreach (var target in policy.Signals)
         {
@@ -251,69 +283,91 @@ public sealed class DecisionEngine
                 continue;
             }
 
-            // Means over instances say nothing when every instance is still warming up (their metrics are ignored).
-            if (target.Kind != TargetKind.PerInstance && serving <= 0)
+            // A mean is multiplied by the instances it was taken over: the source's count where it knows it, else
+            // today's serving instances. Means say nothing when every instance is still warming up.
+            var over = target.Kind == TargetKind.Utilization ? reading.Instances ?? serving : serving;
+            if (target.Kind != TargetKind.PerInstance && over <= 0)
             {
                 recommendations.Add(new SignalRecommendation(target.Signal, target.Kind, target.Target, observed, age,
                     SignalStatus.Ignored, null, "no serving instance past its initialization period"));
                 continue;
             }
 
-            var vote = _recommenders[target.Kind].Recommend(observed, target.Target, serving);
+            var vote = _recommenders[target.Kind].Recommend(observed, target.Target, over);
             int? size = null;
             var note = vote.Note;
             if (vote.ExactSize is double exact)
             {
-                size = (int)Math.Ceiling(exact - 1e-9);
-                // The band is closed: the epsilon keeps its edges inside despite binary rounding (11.0 / 10 − 1 > 0.1 in doubles).
-                if (current > 0 && Math.Abs(exact / current - 1) <= policy.Tolerance + 1e-9)
-                {
-                    size = current;
-                    note += $"; within the {policy.Tolerance:0.##} tolerance of {current}";
-                }
-
-                var load = current > 0 ? exact / current : exact > 0 ? double.PositiveInfinity : 0;
-                if (policy.PanicThreshold > 0 && load >= policy.PanicThreshold && size > current)
-                {
-                    panic = true;
-                    if (load > panicLoad)
-                    {
-                        panicLoad = load;
-                        panicSignal = target.Signal;
-                    }
-                }
-
-                if (raw is null || size > raw)
-                {
-                    raw = size;
-                    winner = target.Signal;
-                }
+                (size, note) = Vote(target.Signal, exact, note, mayPanic: true);
             }
 
             recommendations.Add(new SignalRecommendation(target.Signal, target.Kind, target.Target, observed, age,
                 SignalStatus.Used, size, note));
         }
 
-        if (policy.Forecast.Enabled && ForecastVote(input, now, current) is { } forecast)
+        var rate = LearnedRate(input, now, serving);
+        if (rate.Vote is { } demand)
         {
-            recommendations.Add(forecast);
-            if (forecast.RecommendedSize is int f && (raw is null || f > raw))
+            var (size, note) = Vote(demand.Signal, demand.Exact, demand.Note, mayPanic: true);
+            recommendations.Add(new SignalRecommendation(demand.Signal, TargetKind.PerInstance, rate.PerInstance!.Value,
+                demand.Observed, demand.Age, SignalStatus.Used, size, note));
+        }
+
+        if (policy.Forecast.Enabled && ForecastVote(input, now, current, rate.PerInstance) is { } forecast)
+        {
+            var recommendation = forecast.Recommendation;
+            if (forecast.Exact is double exact)
             {
-                raw = f;
-                winner = forecast.Signal;
+                // A forecast adds capacity ahead of a rise; it never panics and never scales in.
+                var (size, note) = Vote(recommendation.Signal, exact, recommendation.Note, mayPanic: false);
+                recommendation = recommendation with { RecommendedSize = size, Note = note };
             }
+
+            recommendations.Add(recommendation);
         }
 
         return new SignalVotes(recommendations, raw, winner, panic, panicSignal, panicLoad);
     }
 
-    /// <summary>The forecast's vote: the size for the highest rate expected ahead. It abstains below the current size.</summary>
-    private static SignalRecommendation? ForecastVote(DecisionInput input, DateTimeOffset now, int current)
+    /// <summary>
+    /// The request rate one instance can take at the policy's target: the forecast signal's PerInstance target, or,
+    /// with <see cref="DemandOptions"/>, the utilization target over the learned cost of one request per second.
+    /// With demand learning, also the demand's own vote.
+    /// </summary>
+    private static (double? PerInstance, (string Signal, double Exact, double Observed, TimeSpan? Age, string Note)? Vote) LearnedRate(
+        DecisionInput input, DateTimeOffset now, int serving)
+    {
+        var policy = input.Policy;
+        var forecastTarget = policy.Signals.FirstOrDefault(t => t.Kind == TargetKind.PerInstance &&
+            string.Equals(t.Signal, policy.Forecast.Signal, StringComparison.OrdinalIgnoreCase))?.Target;
+        var demand = policy.Demand;
+        if (!demand.Enabled || input.State.Demand?.CostPerRequest is not double cost || !(cost > 0))
+        {
+            return (forecastTarget, null);
+        }
+
+        var utilization = policy.Signals.First(t => string.Equals(t.Signal, demand.UtilizationSignal, StringComparison.OrdinalIgnoreCase));
+        var perInstance = utilization.Target / cost;
+        var reading = Fresh(input, demand.RateSignal, now);
+        if (reading is null)
+        {
+            return (perInstance, null);
+        }
+
+        var rps = reading.Value!.Value;
+        var note = $"{rps:0.##} req/s × {cost:0.####} learned cost per req/s / {utilization.Target:0.##} target";
+        return (perInstance, ($"demand:{demand.RateSignal}", rps / perInstance, rps, reading.AgeAt(now), note));
+    }
+
+    /// <summary>
+    /// The forecast's vote: the exact size for the highest rate expected ahead, at <paramref name="perInstance"/> req/s
+    /// per instance. It abstains (no exact size) without history, or at or below the current size.
+    /// </summary>
+    private static (SignalRecommendation Recommendation, double? Exact)? ForecastVote(DecisionInput input, DateTimeOffset now, int current, double? perInstance)
     {
         var options = input.Policy.Forecast;
-        var target = input.Policy.Signals.FirstOrDefault(t => string.Equals(t.Signal, options.Signal, StringComparison.OrdinalIgnoreCase));
-        var reading = FindReading(input.Signals, options.Signal);
-        if (target is null || reading is null || !reading.HasValue || reading.AgeAt(now) > input.Policy.MaxSignalAge)
+        var reading = Fresh(input, options.Signal, now);
+        if (reading is null || perInstance is not double capacity)
         {
             return null;
         }
@@ -322,18 +376,25 @@ public sealed class DecisionEngine
         var (peak, note) = SeasonalForecaster.PeakAhead(input.State.Forecast, options, reading.Value!.Value, reading.ObservedAt!.Value, now);
         if (peak is not double expected)
         {
-            return new SignalRecommendation(name, TargetKind.PerInstance, target.Target, null, null, SignalStatus.Ignored, null, note);
+            return (new SignalRecommendation(name, TargetKind.PerInstance, capacity, null, null, SignalStatus.Ignored, null, note), null);
         }
 
-        var size = (int)Math.Ceiling(expected / target.Target - 1e-9);
-        return size > current
-            ? new SignalRecommendation(name, TargetKind.PerInstance, target.Target, expected, reading.AgeAt(now), SignalStatus.Used, size, note)
-            : new SignalRecommendation(name, TargetKind.PerInstance, target.Target, expected, reading.AgeAt(now), SignalStatus.Ignored, null,
-                note + "; not above the current size, and a forecast never scales in");
+        var exact = expected / capacity;
+        return exact > current
+            ? (new SignalRecommendation(name, TargetKind.PerInstance, capacity, expected, reading.AgeAt(now), SignalStatus.Used, null,
+                $"{note}; at {capacity:0.##} req/s per instance"), exact)
+            : (new SignalRecommendation(name, TargetKind.PerInstance, capacity, expected, reading.AgeAt(now), SignalStatus.Ignored, null,
+                note + "; not above the current size, and a forecast never scales in"), null);
     }
 
     /// <summary>The name a forecast's vote carries in decisions: <c>forecast:&lt;signal&gt;</c>.</summary>
     public static string ForecastSignalName(ForecastOptions options) => "forecast:" + options.Signal;
+
+    private static SignalReading? Fresh(DecisionInput input, string signal, DateTimeOffset now)
+    {
+        var reading = FindReading(input.Signals, signal);
+        return reading is not null && reading.HasValue && !(reading.AgeAt(now) > input.Policy.MaxSignalAge) ? reading : null;
+    }
 
     private static SeasonalProfile? LearnForecast(DecisionInput input, DateTimeOffset now)
     {
@@ -343,10 +404,49 @@ public sealed class DecisionEngine
             return null;
         }
 
-        var reading = FindReading(input.Signals, options.Signal);
-        return reading is not null && reading.HasValue && !(reading.AgeAt(now) > input.Policy.MaxSignalAge)
+        return Fresh(input, options.Signal, now) is { } reading
             ? SeasonalForecaster.Learn(input.State.Forecast, options, reading.Value!.Value, reading.ObservedAt!.Value)
             : input.State.Forecast;
+    }
+
+    /// <summary>
+    /// Learns the cost of one request per second from a minute that was not saturated: the utilization sum of a minute
+    /// over the request rate of the same minute. Instance metrics usually arrive before load-balancer metrics, so the
+    /// sums wait (a few minutes at most) for the rate of their minute.
+    /// </summary>
+    private static DemandModel? LearnDemand(DecisionInput input, DateTimeOffset now, int serving)
+    {
+        var options = input.Policy.Demand;
+        if (!options.Enabled)
+        {
+            return null;
+        }
+
+        var model = input.State.Demand ?? DemandModel.Empty;
+        var pending = model.Pending.Where(p => now - p.At <= input.Policy.MaxSignalAge).ToList();
+        if (Fresh(input, options.UtilizationSignal, now) is { } utilization &&
+            utilization.Value < options.LearnBelowUtilization &&
+            (utilization.Instances ?? serving) is var over && over > 0 &&
+            !pending.Any(p => p.At == utilization.ObservedAt))
+        {
+            pending.Add(new UtilizationSample(utilization.ObservedAt!.Value, utilization.Value!.Value * over));
+        }
+
+        var cost = model.CostPerRequest;
+        var learnedAt = model.LearnedAt;
+        if (Fresh(input, options.RateSignal, now) is { } rate && rate.Value > 0 && rate.ObservedAt > learnedAt.GetValueOrDefault(DateTimeOffset.MinValue))
+        {
+            var match = pending.FindIndex(p => p.At == rate.ObservedAt);
+            if (match >= 0)
+            {
+                var sample = pending[match].Sum / rate.Value!.Value;
+                cost = cost is double c ? c + options.LearningRate * (sample - c) : sample;
+                learnedAt = rate.ObservedAt;
+                pending.RemoveAt(match);
+            }
+        }
+
+        return new DemandModel(cost, learnedAt, pending);
     }
 
     private static SignalReading? FindReading(IReadOnlyList<SignalReading> signals, string name)

@@ -47,6 +47,9 @@ public sealed class ScalingPolicy
     /// <summary>The signals that vote, each with its target. The largest recommendation wins.</summary>
     public List<SignalTarget> Signals { get; set; } = [];
 
+    /// <summary>Optional demand learned from the request rate (see <see cref="DemandOptions"/>).</summary>
+    public DemandOptions Demand { get; set; } = new();
+
     /// <summary>An optional seasonal forecast of a rate signal that can only add capacity ahead of a recurring rise.</summary>
     public ForecastOptions Forecast { get; set; } = new();
 

@@ -34,6 +34,9 @@ public sealed record StackState
     /// <summary>The learned seasonal profile of the forecast signal, when the policy forecasts.</summary>
     public SeasonalProfile? Forecast { get; init; }
 
+    /// <summary>The learned cost of demand, when the policy learns demand.</summary>
+    public DemandModel? Demand { get; init; }
+
     /// <summary>The state after a size change took effect: the change joins the rate-limit history and nothing is pending.</summary>
     public StackState WithApplied(DateTimeOffset at, int from, int to) => this with
     {

@@ -1,0 +1,24 @@
+namespace AiLbAutoscaler.Core.Policy;
+
+/// <summary>
+/// Demand learned from the request rate: the engine learns what one request per second costs in busy capacity (the
+/// utilization sum over the request rate, in minutes when the group was not saturated) and votes
+/// <c>rate × cost / utilization target</c>. Unlike utilization, this keeps rising when the group saturates, because the
+/// load balancer still counts every request that arrives; and unlike a fixed per-instance rate it needs no calibration.
+/// </summary>
+public sealed class DemandOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>The group's total request rate.</summary>
+    public string RateSignal { get; set; } = AiLbAutoscaler.Core.Signals.SignalNames.RequestRate;
+
+    /// <summary>A per-instance utilization signal of the policy, with a Utilization target: its target is the demand's target.</summary>
+    public string UtilizationSignal { get; set; } = AiLbAutoscaler.Core.Signals.SignalNames.GpuUtilization;
+
+    /// <summary>Only minutes whose mean utilization is below this teach the cost (a saturated minute hides it).</summary>
+    public double LearnBelowUtilization { get; set; } = 0.85;
+
+    /// <summary>Weight of the newest minute in the cost's moving average.</summary>
+    public double LearningRate { get; set; } = 0.2;
+}
