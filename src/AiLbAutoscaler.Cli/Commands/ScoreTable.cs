@@ -34,7 +34,7 @@ internal static class ScoreTable
                 s.Dropped.ToString("N0", CultureInfo.InvariantCulture));
         }
 
-        table.Caption($"{result.Requests:N0} requests · static size {result.Capacity.StaticSize} for the busiest minute ({result.Capacity.BusiestRequestsPerSecond:0.#} req/s) · " +
+        table.Caption($"{result.Requests:N0} requests · static size {result.Capacity.StaticSize} for the busiest minute ({result.Capacity.BusiestRequestsPerSecond:0.#} req/s, {result.Capacity.RequestsPerInstancePerSecond:0.##} req/s per instance) · " +
                       $"{result.WallSeconds:0.0} s wall · {result.RequestsPerWallSecond:N0} requests replayed per wall-second");
         return table;
     }

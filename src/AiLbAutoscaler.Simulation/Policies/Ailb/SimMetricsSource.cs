@@ -38,6 +38,11 @@ internal sealed class SimMetricsSource(IReadOnlyList<ISignalDeriver> derivers) :
             readings.Add(SignalReading.Of(SignalNames.GpuUtilization, inst.Utilization, at));
             readings.Add(SignalReading.Of(SignalNames.QueuePerInstance, inst.QueuePerInstance, at));
             readings.Add(SignalReading.Of(SignalNames.GroupSize, inst.GroupSize, at));
+
+            // Group sums (Cloud Monitoring's REDUCE_SUM instead of REDUCE_MEAN): with a PerInstance target they ask for
+            // total / target, which does not multiply a minutes-old mean by today's serving count.
+            readings.Add(SignalReading.Of(SimSignalNames.GpuUtilizationSum, inst.Utilization * inst.Serving, at));
+            readings.Add(SignalReading.Of(SimSignalNames.QueueTotal, inst.QueuePerInstance * inst.Serving, at));
         }
         else
         {
@@ -49,6 +54,11 @@ internal sealed class SimMetricsSource(IReadOnlyList<ISignalDeriver> derivers) :
         {
             if (d.Derive(group, readings) is { } derived)
             {
+                if (d is DemandForecaster { Pending: { } demand })
+                {
+                    readings.Add(demand);
+                }
+
                 readings.Add(derived);
             }
         }
@@ -63,4 +73,20 @@ internal sealed class SimMetricsSource(IReadOnlyList<ISignalDeriver> derivers) :
 public interface ISignalDeriver
 {
     SignalReading? Derive(ISimulatedGroup group, IReadOnlyList<SignalReading> observed);
+}
+
+/// <summary>Signals the simulated source adds beyond <see cref="SignalNames"/>.</summary>
+public static class SimSignalNames
+{
+    /// <summary>Sum over serving instances of busy batch slots / B (the group's load in instance units).</summary>
+    public const string GpuUtilizationSum = "gpu_utilization_sum";
+
+    /// <summary>In-flight plus queued requests over the whole group.</summary>
+    public const string QueueTotal = "queue_total";
+
+    /// <summary>Request rate × learned utilization cost per request (see <see cref="DemandForecaster"/>).</summary>
+    public const string Demand = "demand_utilization_sum";
+
+    /// <summary>Demand × the seasonal growth expected within the lead time (never below demand).</summary>
+    public const string DemandForecast = "demand_utilization_sum_forecast";
 }
