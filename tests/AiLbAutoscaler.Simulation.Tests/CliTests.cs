@@ -69,6 +69,7 @@ public sealed class CliTests
     [InlineData(new[] { "backtest" }, "--trace <csv> or --scenario")]
     [InlineData(new[] { "simulate", "--trace", "x.csv", "--scenario", "spike" }, "either --trace or --scenario")]
     [InlineData(new[] { "simulate", "--scenario", "steady", "--rate-scale", "-2" }, "rate scale")]
+    [InlineData(new[] { "simulate", "--scenario", "steady", "--slo-ms", "0" }, "Simulation:SloMs")]
     public void Bad_input_gives_a_clear_error(string[] args, string message)
     {
         var (code, _, error) = Run(args);
@@ -116,6 +117,15 @@ public sealed class CliTests
         Assert.Equal(6, doc.RootElement.GetProperty("seed").GetInt64());
         Assert.Equal(3000, doc.RootElement.GetProperty("slo_ms").GetDouble());
         Assert.Equal(2, doc.RootElement.GetProperty("results").GetArrayLength());
+    }
+
+    [Fact]
+    public void A_bad_baseline_setting_in_the_config_is_an_error()
+    {
+        var config = TempFiles.Write("bad-hpa.json", "{ \"Hpa\": { \"UtilizationTarget\": 0 } }");
+        var (code, _, error) = Run("backtest", "--scenario", "steady", "--config", config);
+        Assert.Equal(2, code);
+        Assert.Contains("Hpa: UtilizationTarget", error);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public static class BacktestRunner
 {
     public static BacktestResult Run(BacktestRequest request)
     {
-        var errors = request.Options.Validate();
+        var errors = request.Options.Validate().Concat(request.Hpa.Validate()).Concat(request.Gce.Validate()).Concat(request.Ailb.Validate()).ToList();
         if (errors.Count > 0)
         {
             throw new ArgumentException(string.Join(Environment.NewLine, errors));

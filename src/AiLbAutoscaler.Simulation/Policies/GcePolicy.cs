@@ -11,6 +11,14 @@ public sealed class GceOptions
 
     /// <summary>How often the autoscaler re-evaluates.</summary>
     public double TickSeconds { get; set; } = 60;
+
+    public IEnumerable<string> Validate()
+    {
+        if (UtilizationTarget is <= 0 or > 1 || !(StabilizationSeconds >= 0) || !(TickSeconds >= 1))
+        {
+            yield return "Gce: UtilizationTarget must be in (0, 1], StabilizationSeconds ≥ 0 and TickSeconds ≥ 1.";
+        }
+    }
 }
 
 /// <summary>

@@ -20,6 +20,15 @@ public sealed class HpaOptions
 
     /// <summary>The sync period.</summary>
     public double TickSeconds { get; set; } = 15;
+
+    public IEnumerable<string> Validate()
+    {
+        if (UtilizationTarget is <= 0 or > 1 || Tolerance is < 0 or >= 1 || !(DownscaleStabilizationSeconds >= 0) ||
+            !(ScaleUpPercent >= 0) || ScaleUpPods < 0 || !(ScaleUpPeriodSeconds > 0) || !(TickSeconds >= 1))
+        {
+            yield return "Hpa: UtilizationTarget must be in (0, 1], Tolerance in [0, 1), stabilization ≥ 0, scale-up limits ≥ 0 with a period > 0, TickSeconds ≥ 1.";
+        }
+    }
 }
 
 /// <summary>

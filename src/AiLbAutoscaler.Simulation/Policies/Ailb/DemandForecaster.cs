@@ -22,6 +22,14 @@ public sealed class AilbOptions
 
     /// <summary>The forecast never asks for more than this multiple of the current demand.</summary>
     public double MaxGrowth { get; set; } = 3;
+
+    public IEnumerable<string> Validate()
+    {
+        if (LearnBelowUtilization is <= 0 or > 1 || LearningRate is <= 0 or > 1 || SeasonMinutes < 1 || LeadMinutes < 0 || !(MaxGrowth >= 1))
+        {
+            yield return "Ailb:Options: LearnBelowUtilization and LearningRate must be in (0, 1], SeasonMinutes ≥ 1, LeadMinutes ≥ 0, MaxGrowth ≥ 1.";
+        }
+    }
 }
 
 /// <summary>
