@@ -41,7 +41,7 @@ public static class TimelineChart
             }
 
             var serving = top.Add.ScatterLine(xs, rows.Select(r => (double)r.Stats.Serving).ToArray());
-            serving.LegendText = single ? $"{policy} serving" : $"{policy} serving";
+            serving.LegendText = $"{policy} serving";
 
             var cap = sloMs * 10;
             var p95 = bottom.Add.ScatterLine(xs, rows.Select(r => double.IsNaN(r.Stats.TtftP95Ms) ? 0 : Math.Min(r.Stats.TtftP95Ms, cap)).ToArray());
