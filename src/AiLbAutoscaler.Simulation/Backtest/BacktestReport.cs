@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace AiLbAutoscaler.Simulation.Backtest;
+
+/// <summary>The backtest JSON: the keys issue 3 names, no others. NaN (no data) is written as null.</summary>
+public static class BacktestReport
+{
+    public static void WriteJson(BacktestResult result, Stream stream)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("trace", result.Trace);
+        w.WriteNumber("seed", result.Seed);
+        Number(w, "slo_ms", result.SloMs);
+        Number(w, "sim_seconds", result.SimSeconds);
+        Number(w, "wall_seconds", Math.Round(result.WallSeconds, 3));
+        w.WriteNumber("requests", result.Requests);
+        Number(w, "requests_per_wall_second", Math.Round(result.RequestsPerWallSecond));
+        w.WriteStartArray("results");
+        foreach (var run in result.Runs)
+        {
+            var s = run.Score;
+            w.WriteStartObject();
+            w.WriteString("policy", s.Policy);
+            Number(w, "slo_attainment", Math.Round(s.SloAttainment, 6));
+            w.WriteNumber("violation_minutes", s.ViolationMinutes);
+            Number(w, "instance_hours", Math.Round(s.InstanceHours, 3));
+            Number(w, "cost_vs_oracle", s.CostVsOracle is double c ? Math.Round(c, 4) : double.NaN);
+            w.WriteNumber("resizes", s.Resizes);
+            w.WriteNumber("direction_changes", s.DirectionChanges);
+            Number(w, "ttft_p50_ms", Math.Round(s.TtftP50Ms, 1));
+            Number(w, "ttft_p95_ms", Math.Round(s.TtftP95Ms, 1));
+            Number(w, "ttft_p99_ms", Math.Round(s.TtftP99Ms, 1));
+            Number(w, "e2e_p95_ms", Math.Round(s.E2eP95Ms, 1));
+            w.WriteNumber("peak_instances", s.PeakInstances);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            w.WriteNumber(name, value);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+namespace AiLbAutoscaler.Simulation.Policies;
+
+/// <summary>The GCE managed-instance-group autoscaler on a utilization target.</summary>
+public sealed class GceOptions
+{
+    /// <summary>utilizationTarget (GCE default 0.6).</summary>
+    public double UtilizationTarget { get; set; } = 0.6;
+
+    /// <summary>stabilizationPeriodSec: scale-in uses the peak recommendation of this window (GCE default 600 s).</summary>
+    public double StabilizationSeconds { get; set; } = 600;
+
+    /// <summary>How often the autoscaler re-evaluates.</summary>
+    public double TickSeconds { get; set; } = 60;
+
+    public IEnumerable<string> Validate()
+    {
+        if (UtilizationTarget is <= 0 or > 1 || !(StabilizationSeconds >= 0) || !(TickSeconds >= 1))
+        {
+            yield return "Gce: UtilizationTarget must be in (0, 1], StabilizationSeconds ≥ 0 and TickSeconds ≥ 1.";
+        }
+    }
+}
+
+/// <summary>
+/// The MIG autoscaler (docs: compute/docs/autoscaler): recommended size = ⌈mean utilization × instances reporting / target⌉
+/// from the latest visible minute (only serving instances report, and an instance serves after its ~180 s boot, so data
+/// from instances in their initialization period is left out as GCE does); scale-out at once and unlimited; scale-in only
+/// to the peak recommendation of the stabilization period. Resizes the group directly.
+/// </summary>
+public sealed class GcePolicy(GceOptions options, int initialSize, int maxSize) : ISimPolicy
+{
+    public const string PolicyName = "gce";
+
+    private readonly Queue<(double At, int Size)> _recommendations = new();
+
+    public string Name => PolicyName;
+
+    public double TickSeconds => options.TickSeconds;
+
+    public int InitialSize { get; } = initialSize;
+
+    /// <summary>The last recommendation before stabilization (for tests and the audit of a run).</summary>
+    public int? LastRecommendation { get; private set; }
+
+    public void Tick(ISimulatedGroup group)
+    {
+        var now = group.Now;
+        if (!group.Metrics.TryLatestInstance(now, out var minute) || double.IsNaN(minute.Utilization) || minute.Serving == 0)
+        {
+            return; // no data: GCE reports missing data points and keeps the size
+        }
+
+        var recommended = (int)Math.Ceiling(minute.Utilization * minute.Serving / options.UtilizationTarget - 1e-9);
+        recommended = Math.Clamp(recommended, 1, maxSize);
+        LastRecommendation = recommended;
+
+        while (_recommendations.Count > 0 && _recommendations.Peek().At <= now - options.StabilizationSeconds)
+        {
+            _recommendations.Dequeue();
+        }
+
+        _recommendations.Enqueue((now, recommended));
+        var current = group.TargetSize;
+        var peak = 0;
+        foreach (var r in _recommendations)
+        {
+            peak = Math.Max(peak, r.Size);
+        }
+
+        var desired = recommended >= current ? recommended : Math.Min(current, peak);
+        if (desired != current)
+        {
+            group.Resize(desired);
+        }
+    }
+}

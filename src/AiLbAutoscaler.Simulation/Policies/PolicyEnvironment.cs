@@ -1,0 +1,59 @@
+using AiLbAutoscaler.Core.Policy;
+using AiLbAutoscaler.Simulation.Policies.Ailb;
+
+namespace AiLbAutoscaler.Simulation.Policies;
+
+/// <summary>What policies are built from: the options, the trace's per-minute profile and the fleet sizing derived from it.</summary>
+public sealed class PolicyEnvironment
+{
+    public required SimulationOptions Options { get; init; }
+
+    /// <summary>Expected requests per minute (after the rate scale).</summary>
+    public required double[] MinuteProfile { get; init; }
+
+    public required Capacity Capacity { get; init; }
+
+    public required ulong Seed { get; init; }
+
+    /// <summary>The ailb policy's ScalingPolicy; null uses <see cref="AilbDefaults.Create"/>.</summary>
+    public ScalingPolicy? AilbPolicy { get; init; }
+
+    public AilbOptions Ailb { get; init; } = new();
+
+    public HpaOptions Hpa { get; init; } = new();
+
+    public GceOptions Gce { get; init; } = new();
+
+    /// <summary>Instances needed for a minute's expected load, at the calibrated per-instance rate.</summary>
+    public int RequiredFor(int minute)
+    {
+        var requests = minute >= 0 && minute < MinuteProfile.Length ? MinuteProfile[minute] : 0;
+        return Math.Clamp((int)Math.Ceiling(requests / 60.0 / Capacity.RequestsPerInstancePerSecond - 1e-9), requests > 0 ? 1 : 0, Options.MaxSize);
+    }
+
+    /// <summary>The warm starting size of the dynamic policies: what the first five minutes need.</summary>
+    public int DynamicInitialSize
+    {
+        get
+        {
+            if (Options.InitialSize is int s)
+            {
+                return s;
+            }
+
+            var n = 1;
+            for (var m = 0; m < 5; m++)
+            {
+                n = Math.Max(n, RequiredFor(m));
+            }
+
+            return n;
+        }
+    }
+}
+
+/// <summary>
+/// The smallest fixed fleet that meets the SLO at the trace's busiest minute, found by simulation, and the per-instance
+/// rate it implies (busiest rate / that size).
+/// </summary>
+public sealed record Capacity(int BusiestMinute, double BusiestRequestsPerSecond, int StaticSize, double RequestsPerInstancePerSecond);

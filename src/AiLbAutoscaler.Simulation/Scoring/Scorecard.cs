@@ -1,0 +1,31 @@
+namespace AiLbAutoscaler.Simulation.Scoring;
+
+/// <summary>One policy's scores on one trace and seed. Latencies in ms; NaN where no request finished.</summary>
+public sealed record Scorecard(
+    string Policy,
+    long Requests,
+    long Served,
+    long Dropped,
+    double SloAttainment,
+    int ViolationMinutes,
+    double InstanceHours,
+    int Resizes,
+    int DirectionChanges,
+    double TtftP50Ms,
+    double TtftP95Ms,
+    double TtftP99Ms,
+    double E2eP50Ms,
+    double E2eP95Ms,
+    double E2eP99Ms,
+    int PeakInstances,
+    double SimSeconds,
+    double WallSeconds)
+{
+    /// <summary>Instance-hours relative to the oracle's; null when the oracle did not run.</summary>
+    public double? CostVsOracle { get; init; }
+
+    public double RequestsPerWallSecond => WallSeconds > 0 ? Requests / WallSeconds : 0;
+}
+
+/// <summary>One minute of a run, for the timeline CSV and the chart.</summary>
+public readonly record struct TimelineRow(Observation.MinuteStats Stats, int Desired);

@@ -1,0 +1,70 @@
+using AiLbAutoscaler.Simulation;
+using AiLbAutoscaler.Simulation.Observation;
+using AiLbAutoscaler.Simulation.Policies;
+
+namespace AiLbAutoscaler.Simulation.Tests;
+
+/// <summary>A hand-set group for baseline decision tests: one visible minute of metrics and a recorded resize list.</summary>
+internal sealed class FakeGroup : ISimulatedGroup
+{
+    public FakeGroup(double now, int size, int serving, double utilization, bool visible = true)
+    {
+        Now = now;
+        TargetSize = size;
+        Serving = serving;
+        var options = new ObservationOptions();
+        Metrics = new ObservationPipeline(options);
+
+        // The newest minute whose instance metrics are visible at `now`.
+        var minute = (int)Math.Floor((now - options.InstanceDelaySeconds) / 60) - 1;
+        if (visible)
+        {
+                Metrics.Add(new MinuteStats(minute, 0, 0, 0, 0, 0, 0, utilization, 0, size, serving, size - serving, size));
+        }
+    }
+
+    public double Now { get; }
+
+    public int TargetSize { get; private set; }
+
+    public int Serving { get; }
+
+    public int Booting => TargetSize - Serving;
+
+    public ObservationPipeline Metrics { get; }
+
+    public List<int> Resizes { get; } = [];
+
+    public IReadOnlyList<TimeSpan> InstanceAges() => [.. Enumerable.Repeat(TimeSpan.FromHours(1), TargetSize)];
+
+    public void Resize(int size)
+    {
+        Resizes.Add(size);
+        TargetSize = size;
+    }
+
+    public void At(double time, Action action) => throw new InvalidOperationException("baselines resize directly");
+}
+
+internal static class TempFiles
+{
+    public static string Write(string name, string content)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ailb-sim-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public static string NewDirectory()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ailb-sim-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>A per-minute trace with the given counts.</summary>
+    public static string Minutes(params double[] counts) =>
+        Write("minutes.csv", "minute,requests\n" + string.Join("\n", counts.Select((c, i) => $"{i},{c.ToString(System.Globalization.CultureInfo.InvariantCulture)}")) + "\n");
+}
