@@ -12,7 +12,7 @@ public static class Program
     {
         SimulateCommand.Create(),
         BacktestCommand.Create(),
-
-        // Add further commands here, one line each (for example MetricsCommand.Create(), HistoryCommand.Create()).
+        MetricsCommand.Create(),
+        HistoryCommand.Create(),
     };
 }

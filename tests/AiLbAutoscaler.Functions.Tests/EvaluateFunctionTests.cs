@@ -104,12 +104,12 @@ public sealed class EvaluateFunctionTests
         Assert.Contains("Could not read the current size of stack 'inference'", response.Detail);
     }
 
-    /// <summary>The app with inference at size 2 and a GPU utilization of 1.0 against a target of 0.7: ceil(2 × 1.0 / 0.7) = 3.</summary>
+    /// <summary>The app with inference at size 2 and a GPU utilization of 0.6 against the default target of 0.4: ceil(2 × 0.6 / 0.4) = 3.</summary>
     private static async Task<TestApp> StartHotAsync()
     {
         var app = await TestApp.StartAsync();
         app.Actuator.SetSize(Stack, 2);
-        app.Metrics.Set(Stack, SignalReading.Of(SignalNames.GpuUtilization, 1.0, app.Time.GetUtcNow().AddSeconds(-30)));
+        app.Metrics.Set(Stack, SignalReading.Of(SignalNames.GpuUtilization, 0.6, app.Time.GetUtcNow().AddSeconds(-30)));
         return app;
     }
 

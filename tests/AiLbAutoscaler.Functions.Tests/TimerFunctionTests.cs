@@ -82,11 +82,11 @@ public sealed class TimerFunctionTests
         Assert.Contains(app.Log.Entries, e => e.Message == "Pruned 2 audit records");
     }
 
-    /// <summary>Size 2 with GPU utilization 1.0 against 0.7: the tick asks for 3.</summary>
+    /// <summary>Size 2 with GPU utilization 0.6 against the default 0.4: the tick asks for ceil(2 × 0.6 / 0.4) = 3.</summary>
     private static void Heat(TestApp app, string stack, int size)
     {
         app.Actuator.SetSize(stack, size);
-        app.Metrics.Set(stack, SignalReading.Of(SignalNames.GpuUtilization, 1.0, app.Time.GetUtcNow().AddSeconds(-30)));
+        app.Metrics.Set(stack, SignalReading.Of(SignalNames.GpuUtilization, 0.6, app.Time.GetUtcNow().AddSeconds(-30)));
     }
 
     /// <summary>The in-memory store, except that one stack's state cannot be read, like a table that is down.</summary>

@@ -59,7 +59,6 @@ public static class SimulateCommand
         Policies = policies,
         Options = config.Simulation,
         AilbPolicy = config.Ailb.Policy,
-        Ailb = config.Ailb.Options ?? new(),
         Hpa = config.Hpa,
         Gce = config.Gce,
         RecordTimeline = timeline,

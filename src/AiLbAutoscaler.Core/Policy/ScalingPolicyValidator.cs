@@ -96,8 +96,40 @@ public static class ScalingPolicyValidator
             }
         }
 
+        CheckDemand(policy.Demand);
         CheckForecast(policy.Forecast);
         return errors;
+
+        void CheckDemand(DemandOptions? demand)
+        {
+            const string setting = nameof(policy.Demand);
+            if (demand is null || !demand.Enabled)
+            {
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(demand.RateSignal))
+            {
+                Fail($"{setting}:{nameof(demand.RateSignal)}", "is required when Demand is enabled.");
+            }
+
+            var utilization = policy.Signals.FirstOrDefault(t => string.Equals(t.Signal, demand.UtilizationSignal, StringComparison.OrdinalIgnoreCase));
+            if (utilization is null || utilization.Kind != TargetKind.Utilization)
+            {
+                Fail($"{setting}:{nameof(demand.UtilizationSignal)}",
+                    $"('{demand.UtilizationSignal}') must name a signal of the policy with a Utilization target; its target is the demand's.");
+            }
+
+            if (!(demand.LearnBelowUtilization > 0) || demand.LearnBelowUtilization > 1)
+            {
+                Fail($"{setting}:{nameof(demand.LearnBelowUtilization)}", $"must be in (0, 1] (was {demand.LearnBelowUtilization}).");
+            }
+
+            if (!(demand.LearningRate > 0) || demand.LearningRate > 1)
+            {
+                Fail($"{setting}:{nameof(demand.LearningRate)}", $"must be in (0, 1] (was {demand.LearningRate}).");
+            }
+        }
 
         void CheckForecast(ForecastOptions? forecast)
         {
@@ -108,9 +140,11 @@ public static class ScalingPolicyValidator
             }
 
             var target = policy.Signals.FirstOrDefault(t => string.Equals(t.Signal, forecast.Signal, StringComparison.OrdinalIgnoreCase));
-            if (target is null || target.Kind != TargetKind.PerInstance)
+            var learned = policy.Demand is { Enabled: true } d && string.Equals(d.RateSignal, forecast.Signal, StringComparison.OrdinalIgnoreCase);
+            if (!learned && (target is null || target.Kind != TargetKind.PerInstance))
             {
-                Fail($"{setting}:{nameof(forecast.Signal)}", $"('{forecast.Signal}') must name a signal of the policy with a PerInstance target.");
+                Fail($"{setting}:{nameof(forecast.Signal)}",
+                    $"('{forecast.Signal}') must name a signal of the policy with a PerInstance target, or Demand's RateSignal with Demand enabled.");
             }
 
             if (!(forecast.BucketSeconds >= 60) || !(forecast.SeasonSeconds >= forecast.BucketSeconds) || forecast.Buckets is < 1 or > 4032 ||

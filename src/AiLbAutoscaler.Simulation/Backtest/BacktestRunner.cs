@@ -18,7 +18,6 @@ public sealed class BacktestRequest
 
     public ScalingPolicy? AilbPolicy { get; init; }
 
-    public AilbOptions Ailb { get; init; } = new();
 
     public HpaOptions Hpa { get; init; } = new();
 
@@ -55,7 +54,7 @@ public static class BacktestRunner
 {
     public static BacktestResult Run(BacktestRequest request)
     {
-        var errors = request.Options.Validate().Concat(request.Hpa.Validate()).Concat(request.Gce.Validate()).Concat(request.Ailb.Validate()).ToList();
+        var errors = request.Options.Validate().Concat(request.Hpa.Validate()).Concat(request.Gce.Validate()).ToList();
         if (errors.Count > 0)
         {
             throw new ArgumentException(string.Join(Environment.NewLine, errors));
@@ -71,7 +70,6 @@ public static class BacktestRunner
             Capacity = capacity,
             Seed = request.Trace.Seed,
             AilbPolicy = request.AilbPolicy,
-            Ailb = request.Ailb,
             Hpa = request.Hpa,
             Gce = request.Gce,
         };

@@ -73,6 +73,4 @@ public sealed class AilbSection
 {
     /// <summary>The Core ScalingPolicy; null uses <see cref="AilbDefaults.Create"/>.</summary>
     public ScalingPolicy? Policy { get; set; }
-
-    public AilbOptions Options { get; set; } = new();
 }

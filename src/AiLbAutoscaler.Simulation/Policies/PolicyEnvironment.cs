@@ -18,7 +18,6 @@ public sealed class PolicyEnvironment
     /// <summary>The ailb policy's ScalingPolicy; null uses <see cref="AilbDefaults.Create"/>.</summary>
     public ScalingPolicy? AilbPolicy { get; init; }
 
-    public AilbOptions Ailb { get; init; } = new();
 
     public HpaOptions Hpa { get; init; } = new();
 

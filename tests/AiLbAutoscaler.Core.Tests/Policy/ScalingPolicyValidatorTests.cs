@@ -39,10 +39,10 @@ public sealed class ScalingPolicyValidatorTests
         { "fixed out of bounds", p => { p.Fallback = FallbackMode.FixedSize; p.FallbackSize = 11; }, $"{Path}:FallbackSize (11) must lie within [MinSize 1, MaxSize 10]." },
         { "unknown fallback", p => p.Fallback = (FallbackMode)9, $"{Path}:Fallback must be Hold or FixedSize." },
         { "blank signal", p => p.Signals[1].Signal = " ", $"{Path}:Signals:1:Signal is required." },
-        { "twice", p => p.Signals[2].Signal = SignalNames.GpuUtilization.ToUpperInvariant(), $"{Path}:Signals:2:Signal names 'GPU_UTILIZATION' twice; each signal may have one target." },
+        { "twice", p => p.Signals[1].Signal = SignalNames.GpuUtilization.ToUpperInvariant(), $"{Path}:Signals:1:Signal names 'GPU_UTILIZATION' twice; each signal may have one target." },
         { "zero target", p => p.Signals[0].Target = 0, $"{Path}:Signals:0:Target must be a finite number more than 0 (was 0)." },
         { "infinite target", p => p.Signals[0].Target = double.PositiveInfinity, $"{Path}:Signals:0:Target must be a finite number more than 0 (was Infinity)." },
-        { "unknown kind", p => p.Signals[2].Kind = (TargetKind)5, $"{Path}:Signals:2:Kind must be Utilization, PerInstance or LatencySlo." },
+        { "unknown kind", p => p.Signals[1].Kind = (TargetKind)5, $"{Path}:Signals:1:Kind must be Utilization, PerInstance or LatencySlo." },
     };
 
     [Theory]

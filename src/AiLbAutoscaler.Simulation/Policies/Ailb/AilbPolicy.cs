@@ -25,7 +25,7 @@ public sealed class AilbPolicy : ISimPolicy
     private readonly SimAuditLog _audit = new();
     private ISimulatedGroup? _group;
 
-    public AilbPolicy(ScalingPolicy policy, SimulationOptions options, int initialSize, ulong seed, IReadOnlyList<ISignalDeriver>? derivers = null)
+    public AilbPolicy(ScalingPolicy policy, SimulationOptions options, int initialSize, ulong seed)
     {
         var errors = ScalingPolicyValidator.Validate(policy, "Ailb:Policy");
         if (errors.Count > 0)
@@ -37,7 +37,7 @@ public sealed class AilbPolicy : ISimPolicy
         InitialSize = initialSize;
         TickSeconds = options.ControllerTickSeconds;
         var time = new SimTimeProvider(() => _group?.Now ?? 0);
-        _metrics = new SimMetricsSource(derivers ?? []);
+        _metrics = new SimMetricsSource();
         _actuator = new SimPulumiActuator(options.Pulumi, SimRandom.For(seed, "pulumi"), initialSize);
         var autoscaler = new AutoscalerOptions();
         autoscaler.Stacks[Stack] = new StackOptions { Policy = policy };
