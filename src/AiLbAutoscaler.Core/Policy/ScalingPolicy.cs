@@ -61,7 +61,7 @@ public sealed class ScalingPolicy
 
     /// <summary>
     /// The project's default policy for an LLM server with continuous batching, tuned on the backtests of
-    /// docs/simulation.md: busy batch slots at 40 % (headroom for about seven minutes of reaction time: metric delay,
+    /// docs/simulation.md: busy batch slots at 42 % (headroom for about seven minutes of reaction time: metric delay,
     /// update and boot), one full batch of outstanding requests per instance as a backstop, demand learned from the
     /// request rate (it keeps rising when the group saturates), and a daily forecast that adds capacity ahead of a
     /// recurring rise. Latency is read and audited; add a <see cref="TargetKind.LatencySlo"/> signal to let it vote.
@@ -70,7 +70,7 @@ public sealed class ScalingPolicy
     {
         Signals =
         [
-            new SignalTarget { Signal = AiLbAutoscaler.Core.Signals.SignalNames.GpuUtilization, Kind = TargetKind.Utilization, Target = 0.4 },
+            new SignalTarget { Signal = AiLbAutoscaler.Core.Signals.SignalNames.GpuUtilization, Kind = TargetKind.Utilization, Target = 0.42 },
             new SignalTarget { Signal = AiLbAutoscaler.Core.Signals.SignalNames.QueuePerInstance, Kind = TargetKind.Utilization, Target = 32 },
         ],
         Demand = new DemandOptions { Enabled = true },
