@@ -117,7 +117,7 @@ public sealed class AuditLogTests(AzuriteFixture azurite) : IClassFixture<Azurit
     {
         var inputs = new List<SignalReading>
         {
-            SignalReading.Of(SignalNames.GpuUtilization, 0.93, at.AddSeconds(-45)),
+            SignalReading.MeanOf(SignalNames.GpuUtilization, 0.93, at.AddSeconds(-45), instances: 6),
             SignalReading.Of(SignalNames.LatencyP95Ms, 2450.5, at.AddSeconds(-30).AddTicks(3)),
             SignalReading.Missing(SignalNames.QueuePerInstance, "query returned no series"),
             new(SignalNames.CpuUtilization, double.NaN, at.AddSeconds(-10), "not a number"),

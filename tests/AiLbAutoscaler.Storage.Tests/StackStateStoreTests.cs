@@ -170,6 +170,9 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         LastAppliedAt = T0.AddMinutes(-3).AddTicks(3),
         PendingDesiredSize = 7,
         PendingReason = "pulumi up failed: stack is locked by another update",
+        Forecast = new SeasonalProfile(
+            Enumerable.Range(0, 144).Select(i => i * 1.5 + 0.125).ToArray(), Enumerable.Range(0, 144).Select(i => i % 7).ToArray(), T0.AddTicks(11)),
+        Demand = new DemandModel(0.0213, T0.AddMinutes(-4).AddTicks(5), [new UtilizationSample(T0.AddMinutes(-2), 3.75), new UtilizationSample(T0.AddMinutes(-1), 4.5)]),
     };
 
     internal static void AssertSameState(StackState expected, StackState actual)
@@ -183,5 +186,25 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(expected.LastAppliedAt, actual.LastAppliedAt);
         Assert.Equal(expected.PendingDesiredSize, actual.PendingDesiredSize);
         Assert.Equal(expected.PendingReason, actual.PendingReason);
+        Assert.Equal(expected.Forecast?.Means, actual.Forecast?.Means);
+        Assert.Equal(expected.Forecast?.Samples, actual.Forecast?.Samples);
+        Assert.Equal(expected.Forecast?.LastSampleAt, actual.Forecast?.LastSampleAt);
+        Assert.Equal(expected.Demand?.CostPerRequest, actual.Demand?.CostPerRequest);
+        Assert.Equal(expected.Demand?.LearnedAt, actual.Demand?.LearnedAt);
+        Assert.Equal(expected.Demand?.Pending, actual.Demand?.Pending);
+    }
+
+    [Fact]
+    public void The_full_sample_sets_every_field_of_the_state()
+    {
+        // A field added to StackState must join FullState (and the entity), or this fails: no field may be dropped silently.
+        var full = FullState(recommendations: 1);
+        var unset = typeof(StackState).GetProperties()
+            .Where(p => p.GetIndexParameters().Length == 0 && p.CanWrite)
+            .Where(p => Equals(p.GetValue(full), p.GetValue(StackState.Empty)) || p.GetValue(full) is System.Collections.ICollection { Count: 0 })
+            .Select(p => p.Name)
+            .ToList();
+
+        Assert.Empty(unset);
     }
 }

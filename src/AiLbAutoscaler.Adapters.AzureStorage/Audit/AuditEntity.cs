@@ -51,7 +51,7 @@ internal static class AuditEntity
             ["Duration"] = actuation.Duration.ToString("c", CultureInfo.InvariantCulture),
         };
 
-        var inputs = record.Inputs.Select(r => new StoredInput(r.Signal, r.Value, r.ObservedAt, r.AgeAt(record.At)?.TotalSeconds, r.Problem));
+        var inputs = record.Inputs.Select(r => new StoredInput(r.Signal, r.Value, r.ObservedAt, r.AgeAt(record.At)?.TotalSeconds, r.Problem, r.Instances));
         var recommendations = decision.Recommendations.Select(r =>
             new StoredRecommendation(r.Signal, r.Kind, r.Target, r.Observed, r.Age, r.Status, r.RecommendedSize, r.Note));
         var limits = decision.Limits.Select(l => new StoredLimit(l.Rule, l.Before, l.After, l.Detail));
@@ -76,7 +76,7 @@ internal static class AuditEntity
         var stack = EntityProperties.RequiredString(entity, "Stack", table);
         var at = entity.GetDateTimeOffset("At") ?? throw EntityProperties.Corrupt(entity, table, "At", "is missing");
         var inputs = ReadJson<List<StoredInput>>(entity, table, "Inputs")
-            .Select(i => new SignalReading(i.Signal, i.Value, i.ObservedAt, i.Problem)).ToList();
+            .Select(i => new SignalReading(i.Signal, i.Value, i.ObservedAt, i.Problem, i.Instances)).ToList();
         var recommendations = ReadJson<List<StoredRecommendation>>(entity, table, "Recommendations")
             .Select(r => new SignalRecommendation(r.Signal, r.Kind, r.Target, r.Observed, r.Age, r.Status, r.RecommendedSize, r.Note))
             .ToList();
@@ -133,7 +133,7 @@ internal static class AuditEntity
     }
 
     /// <summary>A signal as the decision saw it; <see cref="AgeSeconds"/> is its age at the decision, for readers of the row.</summary>
-    private sealed record StoredInput(string Signal, double? Value, DateTimeOffset? ObservedAt, double? AgeSeconds, string? Problem);
+    private sealed record StoredInput(string Signal, double? Value, DateTimeOffset? ObservedAt, double? AgeSeconds, string? Problem, int? Instances = null);
 
     private sealed record StoredRecommendation(
         string Signal, TargetKind Kind, double Target, double? Observed, TimeSpan? Age, SignalStatus Status, int? RecommendedSize, string Note);

@@ -8,7 +8,8 @@ namespace AiLbAutoscaler.Adapters.AzureStorage.State;
 /// <summary>
 /// One stack's <see cref="StackState"/> as one table entity (PartitionKey = stack in lower case, RowKey = "state").
 /// Scalars are typed properties, readable in Storage Explorer; the two histories are compact JSON arrays of UTC ticks
-/// (<c>[[ticks,size],…]</c> and <c>[[ticks,from,to],…]</c>), split over several properties if one would pass 64 KiB.
+/// (<c>[[ticks,size],…]</c> and <c>[[ticks,from,to],…]</c>), split over several properties if one would pass 64 KiB; the
+/// learned forecast profile and demand model are compact JSON objects the same way.
 /// </summary>
 internal static class StackStateEntity
 {
@@ -33,6 +34,12 @@ internal static class StackStateEntity
             JsonSerializer.Serialize(state.Recommendations.Select(r => new[] { r.At.UtcTicks, r.Size })));
         EntityProperties.SetLongString(entity, "ScaleEvents",
             JsonSerializer.Serialize(state.ScaleEvents.Select(e => new[] { e.At.UtcTicks, e.From, e.To })));
+        EntityProperties.SetLongString(entity, "Forecast", state.Forecast is { } f
+            ? JsonSerializer.Serialize(new StoredProfile(f.Means.ToArray(), f.Samples.ToArray(), f.LastSampleAt?.UtcTicks))
+            : null);
+        EntityProperties.SetLongString(entity, "Demand", state.Demand is { } d
+            ? JsonSerializer.Serialize(new StoredDemand(d.CostPerRequest, d.LearnedAt?.UtcTicks, d.Pending.Select(p => new StoredSum(p.At.UtcTicks, p.Sum)).ToArray()))
+            : null);
         EntityProperties.SetLongString(entity, "OverrideReason", state.Override?.Reason);
         EntityProperties.SetLongString(entity, "PendingReason", state.PendingReason);
         return entity;
@@ -61,8 +68,40 @@ internal static class StackStateEntity
             LastAppliedAt = entity.GetDateTimeOffset("LastAppliedAt"),
             PendingDesiredSize = entity.GetInt32("PendingDesiredSize"),
             PendingReason = EntityProperties.GetLongString(entity, "PendingReason"),
+            Forecast = ReadJson<StoredProfile>(entity, table, "Forecast") is { } f
+                ? new SeasonalProfile(f.Means, f.Samples, f.LastSampleAt is long t ? At(t) : null)
+                : null,
+            Demand = ReadJson<StoredDemand>(entity, table, "Demand") is { } d
+                ? new DemandModel(d.Cost, d.LearnedAt is long l ? At(l) : null, d.Pending.Select(p => new UtilizationSample(At(p.At), p.Sum)).ToList())
+                : null,
         };
     }
+
+    private static T? ReadJson<T>(TableEntity entity, string table, string name)
+        where T : class
+    {
+        var json = EntityProperties.GetLongString(entity, name);
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json) ?? throw EntityProperties.Corrupt(entity, table, name, "is null");
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        {
+            throw EntityProperties.Corrupt(entity, table, name, $"is not valid ({ex.Message})");
+        }
+    }
+
+    // Compact shapes of the learned models: UTC ticks for times, so an instant survives exactly.
+    private sealed record StoredProfile(double[] Means, int[] Samples, long? LastSampleAt);
+
+    private sealed record StoredDemand(double? Cost, long? LearnedAt, StoredSum[] Pending);
+
+    private sealed record StoredSum(long At, double Sum);
 
     private static DateTimeOffset At(long utcTicks) => new(utcTicks, TimeSpan.Zero);
 
