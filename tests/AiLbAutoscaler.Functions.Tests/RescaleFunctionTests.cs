@@ -258,6 +258,28 @@ public sealed class RescaleFunctionTests
             && e.Message == "Rescale of stack inference failed" && e.Exception is InvalidOperationException);
     }
 
+    [Fact]
+    public async Task Unreachable_storage_is_a_503_that_names_no_secret()
+    {
+        // The real Azure Storage adapter, pointed at a loopback port where nothing listens.
+        const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+        var settings = TestApp.DefaultSettings();
+        settings["Autoscaler:Storage:Enabled"] = "true";
+        settings["Autoscaler:Storage:ConnectionString"] =
+            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};" +
+            "BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;";
+        settings["Autoscaler:Storage:MaxRetries"] = "0";
+        settings["Autoscaler:Storage:RequestTimeoutSeconds"] = "2";
+        await using var app = await TestApp.StartAsync(settings);
+
+        var response = await RescaleAsync(app, """{"targetSize": 3, "reason": "x"}""");
+
+        Assert.Equal(503, response.Status);
+        Assert.Equal("urn:ailbautoscaler:problem:storage-unavailable", response.Type);
+        Assert.DoesNotContain(key, response.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Log.Entries, e => (e.Message + e.Exception).Contains(key, StringComparison.Ordinal));
+    }
+
     private static async Task<Response> RescaleAsync(TestApp app, string body, string stack = Stack)
     {
         var request = TestApp.Post(body);

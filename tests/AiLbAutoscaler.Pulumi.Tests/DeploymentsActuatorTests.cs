@@ -228,10 +228,5 @@ public sealed class DeploymentsActuatorTests : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => AiLbAutoscaler.Tests.Shared.LoopbackPorts.Free();
 }

@@ -41,6 +41,11 @@ public static class ApiResults
         {
             return Problems.Invalid(ex.Field, ex.Message);
         }
+        catch (AiLbAutoscaler.Adapters.AzureStorage.Configuration.AzureStorageException ex) when (ex.Unavailable)
+        {
+            logger.LogError(ex, "{Operation} of stack {Stack} failed: storage unavailable", operation, stack);
+            return Problems.StorageUnavailable(stack);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "{Operation} of stack {Stack} failed", operation, stack);

@@ -56,6 +56,11 @@ public static class Problems
         Create(StatusCodes.Status502BadGateway, "actuation-failed", "The new size could not be applied",
             result.Actuation?.Message ?? "The actuator reported a failure.", ("stack", result.Stack), ("result", result));
 
+    /// <summary>The state store, lease or audit trail could not be reached; nothing was changed, and a retry may succeed.</summary>
+    public static ApiJsonResult StorageUnavailable(string stack) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The autoscaler's storage is unavailable",
+            $"The state, lease or audit storage of stack '{stack}' could not be reached; try again shortly.", ("stack", stack));
+
     public static ApiJsonResult Internal() =>
         Create(StatusCodes.Status500InternalServerError, "internal-error", "The request failed on the server",
             "An unexpected error happened; the function's log has the details.");

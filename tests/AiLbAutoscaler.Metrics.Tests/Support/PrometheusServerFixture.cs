@@ -37,6 +37,25 @@ public sealed class PrometheusServerFixture : IAsyncLifetime
 
         var config = Path.Combine(Directory, "prometheus.yml");
         await File.WriteAllTextAsync(config, "global:\n  scrape_interval: 1h\n");
+        // A port may be taken by another process between the pick and the bind: then start again on another.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartServerAsync(prometheus, config, data);
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 4 && AiLbAutoscaler.Tests.Shared.LoopbackPorts.IsBindFailure(Output()))
+            {
+                _process?.Dispose();
+                _process = null;
+                ClearOutput();
+            }
+        }
+    }
+
+    private async Task StartServerAsync(string prometheus, string config, string data)
+    {
         var port = TestPorts.Free();
         Url = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo(prometheus)
@@ -158,6 +177,14 @@ public sealed class PrometheusServerFixture : IAsyncLifetime
             {
                 _output.AppendLine(line);
             }
+        }
+    }
+
+    private void ClearOutput()
+    {
+        lock (_output)
+        {
+            _output.Clear();
         }
     }
 

@@ -55,12 +55,7 @@ internal sealed class ListLoggerProvider : ILoggerProvider
 
 internal static class TestPorts
 {
-    public static int Free()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int Free() => AiLbAutoscaler.Tests.Shared.LoopbackPorts.Free();
 
     /// <summary>The server's base URL by IPv4 loopback address ("localhost" would try ::1 first, which it does not serve).</summary>
     public static string UrlOf(WireMockServer server) => $"http://127.0.0.1:{server.Port}";

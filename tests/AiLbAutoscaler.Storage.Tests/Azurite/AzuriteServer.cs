@@ -22,6 +22,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly Lock _outputGate = new();
     private Process? _process;
+    private bool _started;
     private TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public AzuriteServer()
@@ -35,11 +36,11 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public string Location { get; }
 
-    public int BlobPort { get; }
+    public int BlobPort { get; private set; }
 
-    public int QueuePort { get; }
+    public int QueuePort { get; private set; }
 
-    public int TablePort { get; }
+    public int TablePort { get; private set; }
 
     public bool IsRunning => _process is { HasExited: false };
 
@@ -85,6 +86,30 @@ public sealed class AzuriteServer : IAsyncDisposable
             return;
         }
 
+        // A first start may lose its ports to another process between the pick and the bind: then it takes new ones.
+        // A restart keeps its ports (the tests reconnect to the same endpoints), so it does not retry.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartOnceAsync();
+                _started = true;
+                return;
+            }
+            catch (InvalidOperationException) when (!_started && attempt < 4 && AiLbAutoscaler.Tests.Shared.LoopbackPorts.IsBindFailure(Output))
+            {
+                lock (_outputGate)
+                {
+                    _output.Clear();
+                }
+
+                (BlobPort, QueuePort, TablePort) = FreePorts();
+            }
+        }
+    }
+
+    private async Task StartOnceAsync()
+    {
         _ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var start = new ProcessStartInfo(Executable)
         {
@@ -227,14 +252,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    private static (int, int, int) FreePorts()
-    {
-        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToList();
-        listeners.ForEach(l => l.Stop());
-        return (ports[0], ports[1], ports[2]);
-    }
+    private static (int, int, int) FreePorts() =>
+        (AiLbAutoscaler.Tests.Shared.LoopbackPorts.Free(), AiLbAutoscaler.Tests.Shared.LoopbackPorts.Free(), AiLbAutoscaler.Tests.Shared.LoopbackPorts.Free());
 
     private static string RepositoryRoot()
     {
