@@ -361,7 +361,7 @@ public sealed class DecisionEngine
 
     /// <summary>
     /// The forecast's vote: the exact size for the highest rate expected ahead, at <paramref name="perInstance"/> req/s
-    /// per instance. It abstains (no exact size) without history, or at or below the current size.
+    /// per instance. It abstains (no exact size) without history; at or below the current size it is a floor for scale-in.
     /// </summary>
     private static (SignalRecommendation Recommendation, double? Exact)? ForecastVote(DecisionInput input, DateTimeOffset now, int current, double? perInstance)
     {
@@ -379,12 +379,12 @@ public sealed class DecisionEngine
             return (new SignalRecommendation(name, TargetKind.PerInstance, capacity, null, null, SignalStatus.Ignored, null, note), null);
         }
 
+        // At or below the current size the forecast still votes, as a floor: the largest vote wins, so it can only keep
+        // a scale-in (asked for by the other signals) from going below what the look-ahead expects, never cause one.
         var exact = expected / capacity;
-        return exact > current
-            ? (new SignalRecommendation(name, TargetKind.PerInstance, capacity, expected, reading.AgeAt(now), SignalStatus.Used, null,
-                $"{note}; at {capacity:0.##} req/s per instance"), exact)
-            : (new SignalRecommendation(name, TargetKind.PerInstance, capacity, expected, reading.AgeAt(now), SignalStatus.Ignored, null,
-                note + "; not above the current size, and a forecast never scales in"), null);
+        var role = exact > current ? "" : "; a floor for scale-in only (a forecast never scales in)";
+        return (new SignalRecommendation(name, TargetKind.PerInstance, capacity, expected, reading.AgeAt(now), SignalStatus.Used, null,
+            $"{note}; at {capacity:0.##} req/s per instance{role}"), exact);
     }
 
     /// <summary>The name a forecast's vote carries in decisions: <c>forecast:&lt;signal&gt;</c>.</summary>
