@@ -294,6 +294,19 @@ public sealed class DecisionEngine
             }
 
             var vote = _recommenders[target.Kind].Recommend(observed, target.Target, over);
+
+            // Capacity on order: a mean taken over fewer instances than the group now holds predates capacity already
+            // ordered; the load per instance it shows (a backlog above all) is what those instances are about to take, so
+            // it may not ask for more. Request-rate votes (not distorted by a backlog) still can.
+            if (target.Kind == TargetKind.Utilization && reading.Instances is int seen && seen < current &&
+                vote.ExactSize is double ahead && ahead > current + 1e-9)
+            {
+                recommendations.Add(new SignalRecommendation(target.Signal, target.Kind, target.Target, observed, age,
+                    SignalStatus.Ignored, null,
+                    $"{vote.Note}; taken over {seen} instance(s), {current - seen} more already on order: capacity on order, no further scale-up"));
+                continue;
+            }
+
             int? size = null;
             var note = vote.Note;
             if (vote.ExactSize is double exact)
