@@ -8,20 +8,25 @@ namespace AiLbAutoscaler.Core.Tests.Engine;
 [Trait("Area", "Engine")]
 public sealed class CapacityOnOrderTests
 {
+    /// <summary>20 instances; a queue mean of 200 per instance (target 32) taken over <paramref name="seen"/> of them; 190 req/s at 10 per instance.</summary>
+    private static ScalingDecision Backlog(int seen)
+    {
+        var policy = Fixtures.Open(
+            Fixtures.Utilization(SignalNames.QueuePerInstance, 32),
+            Fixtures.PerInstance(SignalNames.RequestRate, 10));
+        var loop = new EngineLoop(policy, 20);
+        return loop.TickWith([
+            SignalReading.MeanOf(SignalNames.QueuePerInstance, 200, loop.Now, instances: seen),
+            SignalReading.Of(SignalNames.RequestRate, 190, loop.Now),
+        ]);
+    }
+
     [Fact]
     public void A_backlog_seen_over_fewer_instances_than_the_group_holds_does_not_scale_up_again()
     {
         // The group was grown to 20 after a flash crowd; the newest queue mean (200 per instance) was still taken over
         // the 5 instances serving then: 5 × 200 / 32 = 31.25 would ask for 32, but 15 instances are on order to take it.
-        var policy = Fixtures.Open(
-            Fixtures.Utilization(SignalNames.QueuePerInstance, 32),
-            Fixtures.PerInstance(SignalNames.RequestRate, 10));
-        var loop = new EngineLoop(policy, 20);
-
-        var decision = loop.TickWith([
-            SignalReading.MeanOf(SignalNames.QueuePerInstance, 200, loop.Now, instances: 5),
-            SignalReading.Of(SignalNames.RequestRate, 190, loop.Now),
-        ]);
+        var decision = Backlog(seen: 5);
 
         var queue = Assert.Single(decision.Recommendations, r => r.Signal == SignalNames.QueuePerInstance);
         Assert.Equal(SignalStatus.Ignored, queue.Status);
@@ -35,15 +40,7 @@ public sealed class CapacityOnOrderTests
     public void The_same_backlog_over_the_whole_group_scales_up()
     {
         // Taken over all 20 instances, the same mean is unanswered demand: 20 × 200 / 32 = 125 (6.25×: panic, no rate limit).
-        var policy = Fixtures.Open(
-            Fixtures.Utilization(SignalNames.QueuePerInstance, 32),
-            Fixtures.PerInstance(SignalNames.RequestRate, 10));
-        var loop = new EngineLoop(policy, 20);
-
-        var decision = loop.TickWith([
-            SignalReading.MeanOf(SignalNames.QueuePerInstance, 200, loop.Now, instances: 20),
-            SignalReading.Of(SignalNames.RequestRate, 190, loop.Now),
-        ]);
+        var decision = Backlog(seen: 20);
 
         Assert.Equal(SignalNames.QueuePerInstance, decision.WinningSignal);
         Assert.Equal(125, decision.DesiredSize);
