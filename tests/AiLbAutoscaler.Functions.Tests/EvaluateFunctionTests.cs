@@ -104,7 +104,7 @@ public sealed class EvaluateFunctionTests
         Assert.Contains("Could not read the current size of stack 'inference'", response.Detail);
     }
 
-    /// <summary>The app with inference at size 2 and a GPU utilization of 0.6 against the default target of 0.42: ceil(2 × 0.6 / 0.42) = ceil(2.86) = 3.</summary>
+    /// <summary>The app with inference at size 2 and a GPU utilization of 0.6 against the default target of 0.45: ceil(2 × 0.6 / 0.45) = ceil(2.67) = 3.</summary>
     private static async Task<TestApp> StartHotAsync()
     {
         var app = await TestApp.StartAsync();

@@ -82,7 +82,7 @@ public sealed class TimerFunctionTests
         Assert.Contains(app.Log.Entries, e => e.Message == "Pruned 2 audit records");
     }
 
-    /// <summary>Size 2 with GPU utilization 0.6 against the default 0.42: the tick asks for ceil(2 × 0.6 / 0.42) = ceil(2.86) = 3.</summary>
+    /// <summary>Size 2 with GPU utilization 0.6 against the default 0.45: the tick asks for ceil(2 × 0.6 / 0.45) = ceil(2.67) = 3.</summary>
     private static void Heat(TestApp app, string stack, int size)
     {
         app.Actuator.SetSize(stack, size);

@@ -294,6 +294,19 @@ public sealed class DecisionEngine
             }
 
             var vote = _recommenders[target.Kind].Recommend(observed, target.Target, over);
+
+            // Capacity on order: a mean taken over fewer instances than the group now holds predates capacity already
+            // ordered; the load per instance it shows (a backlog above all) is what those instances are about to take, so
+            // it may not ask for more. Request-rate votes (not distorted by a backlog) still can.
+            if (target.Kind == TargetKind.Utilization && reading.Instances is int seen && seen < current &&
+                vote.ExactSize is double ahead && ahead > current + 1e-9)
+            {
+                recommendations.Add(new SignalRecommendation(target.Signal, target.Kind, target.Target, observed, age,
+                    SignalStatus.Ignored, null,
+                    $"{vote.Note}; taken over {seen} instance(s), {current - seen} more already on order: capacity on order, no further scale-up"));
+                continue;
+            }
+
             int? size = null;
             var note = vote.Note;
             if (vote.ExactSize is double exact)
@@ -361,7 +374,7 @@ public sealed class DecisionEngine
 
     /// <summary>
     /// The forecast's vote: the exact size for the highest rate expected ahead, at <paramref name="perInstance"/> req/s
-    /// per instance. It abstains (no exact size) without history, or at or below the current size.
+    /// per instance. It abstains (no exact size) without history; at or below the current size it is a floor for scale-in.
     /// </summary>
     private static (SignalRecommendation Recommendation, double? Exact)? ForecastVote(DecisionInput input, DateTimeOffset now, int current, double? perInstance)
     {
@@ -379,12 +392,12 @@ public sealed class DecisionEngine
             return (new SignalRecommendation(name, TargetKind.PerInstance, capacity, null, null, SignalStatus.Ignored, null, note), null);
         }
 
+        // At or below the current size the forecast still votes, as a floor: the largest vote wins, so it can only keep
+        // a scale-in (asked for by the other signals) from going below what the look-ahead expects, never cause one.
         var exact = expected / capacity;
-        return exact > current
-            ? (new SignalRecommendation(name, TargetKind.PerInstance, capacity, expected, reading.AgeAt(now), SignalStatus.Used, null,
-                $"{note}; at {capacity:0.##} req/s per instance"), exact)
-            : (new SignalRecommendation(name, TargetKind.PerInstance, capacity, expected, reading.AgeAt(now), SignalStatus.Ignored, null,
-                note + "; not above the current size, and a forecast never scales in"), null);
+        var role = exact > current ? "" : "; a floor for scale-in only (a forecast never scales in)";
+        return (new SignalRecommendation(name, TargetKind.PerInstance, capacity, expected, reading.AgeAt(now), SignalStatus.Used, null,
+            $"{note}; at {capacity:0.##} req/s per instance{role}"), exact);
     }
 
     /// <summary>The name a forecast's vote carries in decisions: <c>forecast:&lt;signal&gt;</c>.</summary>

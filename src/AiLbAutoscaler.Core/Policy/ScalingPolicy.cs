@@ -61,16 +61,17 @@ public sealed class ScalingPolicy
 
     /// <summary>
     /// The project's default policy for an LLM server with continuous batching, tuned on the backtests of
-    /// docs/simulation.md: busy batch slots at 42 % (headroom for about seven minutes of reaction time: metric delay,
-    /// update and boot), one full batch of outstanding requests per instance as a backstop, demand learned from the
-    /// request rate (it keeps rising when the group saturates), and a daily forecast that adds capacity ahead of a
-    /// recurring rise. Latency is read and audited; add a <see cref="TargetKind.LatencySlo"/> signal to let it vote.
+    /// docs/simulation.md: busy batch slots at 45 % (headroom for about seven minutes of reaction time: metric delay,
+    /// update and boot), one full batch of outstanding requests per instance as an early backstop (instance metrics arrive
+    /// before the load balancer's request rate; capacity on order keeps its backlog from voting twice), demand learned from the request rate (it
+    /// keeps rising when the group saturates), and a daily forecast that adds capacity ahead of a recurring rise and
+    /// keeps a scale-in from going below what the next minutes are expected to need. Latency is read and audited; add a <see cref="TargetKind.LatencySlo"/> signal to let it vote.
     /// </summary>
     public static ScalingPolicy CreateDefault() => new()
     {
         Signals =
         [
-            new SignalTarget { Signal = AiLbAutoscaler.Core.Signals.SignalNames.GpuUtilization, Kind = TargetKind.Utilization, Target = 0.42 },
+            new SignalTarget { Signal = AiLbAutoscaler.Core.Signals.SignalNames.GpuUtilization, Kind = TargetKind.Utilization, Target = 0.45 },
             new SignalTarget { Signal = AiLbAutoscaler.Core.Signals.SignalNames.QueuePerInstance, Kind = TargetKind.Utilization, Target = 32 },
         ],
         Demand = new DemandOptions { Enabled = true },

@@ -68,10 +68,37 @@ public sealed class ForecastTests
         var decision = OneShot.Decide(policy, new Core.Fleet.FleetState(30), state,
             (SignalNames.RequestRate, 300), (SignalNames.GpuUtilization, 0.5));
 
+        // 300 + (100 − 300) = 100 req/s expected → 10 instances: a vote below the current size that loses to the
+        // signals' 30 (300 / 10 and 30 × 0.5 / 0.5).
         var forecast = Assert.Single(decision.Recommendations, r => r.Signal == DecisionEngine.ForecastSignalName(Daily));
-        Assert.Equal(SignalStatus.Ignored, forecast.Status);
-        Assert.Null(forecast.RecommendedSize);
+        Assert.Equal(10, forecast.RecommendedSize);
+        Assert.Contains("floor for scale-in only", forecast.Note);
         Assert.Equal(30, decision.DesiredSize);
+        Assert.Equal(ScalingAction.None, decision.Action);
+    }
+
+    [Fact]
+    public void A_forecast_below_the_current_size_is_a_floor_for_a_scale_in_the_signals_ask_for()
+    {
+        // 20 instances, utilization falls to 0.25 against 0.5 (→ 10), but the profile expects the rate to rise from
+        // 100 to 160 req/s within the lead: 160 / 10 req/s per instance = 16 is the floor.
+        var policy = Fixtures.Open(Fixtures.PerInstance(SignalNames.RequestRate, 10), Fixtures.Utilization(SignalNames.GpuUtilization, 0.5));
+        policy.Forecast = new ForecastOptions { Enabled = true, Signal = SignalNames.RequestRate, BucketSeconds = 600, LeadSeconds = 600 };
+        policy.ScaleDownStabilizationSeconds = 0;
+        policy.ScaleDownLimit = new RateLimit { Percent = 100, Instances = 100, PeriodSeconds = 60 };
+
+        var now = Fixtures.T0;
+        var profile = SeasonalForecaster.Learn(null, policy.Forecast, 100, now - TimeSpan.FromDays(1));
+        profile = SeasonalForecaster.Learn(profile, policy.Forecast, 160, now - TimeSpan.FromDays(1) + TimeSpan.FromMinutes(10));
+        var state = StackState.Empty with { Forecast = profile };
+
+        // The rate signal itself votes ceil(100 / 10) = 10 and utilization ceil(20 × 0.25 / 0.5) = 10.
+        var decision = OneShot.Decide(policy, new Core.Fleet.FleetState(20), state,
+            (SignalNames.RequestRate, 100), (SignalNames.GpuUtilization, 0.25));
+
+        Assert.Equal(DecisionEngine.ForecastSignalName(policy.Forecast), decision.WinningSignal);
+        Assert.Equal(16, decision.DesiredSize);
+        Assert.Equal(ScalingAction.ScaleDown, decision.Action);
     }
 
     [Fact]
