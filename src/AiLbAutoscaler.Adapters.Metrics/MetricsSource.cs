@@ -39,7 +39,7 @@ public sealed class MetricsSource : IMetricsSource
         }
 
         var now = _time.GetUtcNow();
-        var jobs = settings.Source == MetricsSourceKind.Prometheus ? _prometheus.Plan(settings, now) : _cloudMonitoring.Plan(settings, now);
+        var jobs = settings.Source == MetricsSourceKind.Prometheus ? _prometheus.Plan(stack, settings, now) : _cloudMonitoring.Plan(stack, settings, now);
         var readings = jobs.Select(job => ReadAsync(stack, job, cancellationToken)).ToArray();
         var ages = settings.Source == MetricsSourceKind.CloudMonitoring
             ? _cloudMonitoring.ReadInstanceAgesAsync(stack, settings, now, cancellationToken)

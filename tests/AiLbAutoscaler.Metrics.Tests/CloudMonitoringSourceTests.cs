@@ -268,8 +268,9 @@ public sealed class CloudMonitoringSourceTests : IDisposable
         Assert.Equal(5, observation.Find(SignalNames.GroupSize)!.Value);
         Assert.Equal(0.65, observation.Find(SignalNames.GpuUtilization)!.Value!.Value, 12);
         Assert.Contains("HTTP 503", observation.Find(SignalNames.CpuUtilization)!.Problem);
-        // Four responses of 1 s (CPU is tried twice): sequential would take at least 4 s; in parallel about 2 s.
-        Assert.Equal(4, _server.LogEntries.Count());
+        // Seven responses of 1 s (the CPU mean and its instance count are each tried twice; GPU mean, GPU count and size
+        // once): sequential would take at least 7 s; in parallel about 2 s.
+        Assert.Equal(7, _server.LogEntries.Count());
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3.5), $"took {clock.Elapsed}");
     }
 
@@ -333,6 +334,112 @@ public sealed class CloudMonitoringSourceTests : IDisposable
         Assert.Equal([TimeSpan.FromSeconds(240), TimeSpan.FromSeconds(3720)], observation.InstanceAges);
         var filter = MetricsHost.ParseQuery(Assert.Single(_server.LogEntries).RequestMessage.RawQuery).Single(p => p.Name == "filter").Value;
         Assert.Equal("metric.type = \"compute.googleapis.com/instance/uptime_total\" AND resource.type = \"gce_instance\" AND metadata.system_labels.instance_group = \"llm-mig\" AND resource.labels.zone = starts_with(\"us-central1-\")", filter);
+    }
+
+    private const string CpuFilter =
+        "metric.type = \"compute.googleapis.com/instance/cpu/utilization\" AND resource.type = \"gce_instance\" AND metadata.system_labels.instance_group = \"llm-mig\" AND resource.labels.zone = \"us-central1-a\"";
+
+    [Fact]
+    public async Task A_cpu_mean_carries_the_instance_count_at_its_own_end_time_from_a_REDUCE_COUNT_companion_query()
+    {
+        ServeMeanAndCount(Json("instance-count.json"));
+
+        var cpu = Assert.Single((await ObserveAsync(CpuOnly())).Signals);
+
+        Assert.Equal(0.5, cpu.Value);
+        Assert.Equal(DateTimeOffset.Parse("2026-01-10T12:05:00Z"), cpu.ObservedAt);
+        // At 12:05 instances 1001 and 1002 report (1002 with two GPU-style series, counted once); 1003 does not.
+        Assert.Equal(2, cpu.Instances);
+
+        var queries = _server.LogEntries.Select(e => MetricsHost.ParseQuery(e.RequestMessage.RawQuery)).ToList();
+        Assert.Equal(2, queries.Count);
+        var count = Assert.Single(queries, q => q.Contains(("aggregation.crossSeriesReducer", "REDUCE_COUNT")));
+        var mean = Assert.Single(queries, q => q.Contains(("aggregation.crossSeriesReducer", "REDUCE_MEAN")));
+        Assert.Equal(
+        [
+            ("filter", CpuFilter),
+            ("interval.startTime", "2026-01-10T12:00:00Z"),
+            ("interval.endTime", "2026-01-10T12:10:00Z"),
+            ("aggregation.alignmentPeriod", "60s"),
+            ("aggregation.perSeriesAligner", "ALIGN_MEAN"),
+            ("aggregation.crossSeriesReducer", "REDUCE_COUNT"),
+            ("aggregation.groupByFields", "resource.labels.instance_id"),
+            ("view", "FULL"),
+            ("pageSize", "10000"),
+        ], count);
+        Assert.Equal(mean.Where(p => p.Name != "aggregation.crossSeriesReducer"),
+            count.Where(p => p.Name is not "aggregation.crossSeriesReducer" and not "aggregation.groupByFields"));
+    }
+
+    [Theory]
+    [InlineData("instance-count-other-time.json")] // points at 12:04 and 12:07, none at the mean's 12:05
+    [InlineData("instance-count-partial.json")] // has a 12:05 point, but a partial result may miss instances
+    public async Task A_count_without_a_usable_point_at_the_means_end_time_leaves_instances_unknown(string countFixture)
+    {
+        ServeMeanAndCount(Json(countFixture));
+
+        var cpu = Assert.Single((await ObserveAsync(CpuOnly())).Signals);
+
+        Assert.Equal(0.5, cpu.Value);
+        Assert.Equal(DateTimeOffset.Parse("2026-01-10T12:05:00Z"), cpu.ObservedAt);
+        Assert.Null(cpu.Instances);
+    }
+
+    [Fact]
+    public async Task A_failing_count_query_leaves_the_signal_present_with_instances_unknown_and_is_logged()
+    {
+        ServeMeanAndCount(Response.Create().WithStatusCode(500).WithHeader("Content-Type", "application/json")
+            .WithBody(MetricsHost.Fixture("CloudMonitoring/error-500.json")));
+
+        var cpu = Assert.Single((await ObserveAsync(CpuOnly())).Signals);
+
+        Assert.Equal(0.5, cpu.Value);
+        Assert.Equal(DateTimeOffset.Parse("2026-01-10T12:05:00Z"), cpu.ObservedAt);
+        Assert.Null(cpu.Problem);
+        Assert.Null(cpu.Instances);
+        // The count went through the same resilience pipeline: 1 try + 3 retries.
+        Assert.Equal(4, _server.LogEntries.Count(e => e.RequestMessage.RawQuery!.Contains("REDUCE_COUNT", StringComparison.Ordinal)));
+        Assert.Contains(_logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && e.Message.Contains("cpu_utilization: instance count query failed", StringComparison.Ordinal)
+            && e.Message.Contains("HTTP 500", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_custom_gce_instance_mean_is_counted_too_and_keeps_its_group_by()
+    {
+        ServeMeanAndCount(Json("instance-count.json"));
+        var settings = Base();
+        settings["Autoscaler:Stacks:inference:Metrics:Signals:0:Name"] = "queue_per_instance";
+        settings["Autoscaler:Stacks:inference:Metrics:Signals:0:Filter"] =
+            "metric.type = \"workload.googleapis.com/vllm.queue\" AND resource.type = \"gce_instance\"";
+        settings["Autoscaler:Stacks:inference:Metrics:Signals:0:GroupBy:0"] = "metadata.system_labels.instance_group";
+
+        var queue = Assert.Single((await ObserveAsync(settings)).Signals);
+
+        // A custom signal's default ingest delay is shorter, so the 12:07 point is chosen, and the count follows it: 3 at 12:07.
+        Assert.Equal(0.9, queue.Value);
+        Assert.Equal(DateTimeOffset.Parse("2026-01-10T12:07:00Z"), queue.ObservedAt);
+        Assert.Equal(3, queue.Instances);
+        var count = MetricsHost.ParseQuery(Assert.Single(_server.LogEntries, e => e.RequestMessage.RawQuery!.Contains("REDUCE_COUNT", StringComparison.Ordinal)).RequestMessage.RawQuery);
+        Assert.Equal(["metadata.system_labels.instance_group", "resource.labels.instance_id"],
+            count.Where(p => p.Name == "aggregation.groupByFields").Select(p => p.Value));
+    }
+
+    private Dictionary<string, string?> CpuOnly()
+    {
+        var settings = GroupOnly();
+        settings["Autoscaler:Stacks:inference:Metrics:DisabledSignals:0"] = "group_size";
+        settings["Autoscaler:Stacks:inference:Metrics:GpuMetric"] = "None";
+        return settings;
+    }
+
+    /// <summary>The mean from cpu-mean.json (newest complete point 12:05 = 0.5), the REDUCE_COUNT companion from <paramref name="count"/>.</summary>
+    private void ServeMeanAndCount(IResponseBuilder count)
+    {
+        _server.Given(Request.Create().WithPath(TimeSeriesPath).UsingGet().WithParam("aggregation.crossSeriesReducer", "REDUCE_COUNT")).AtPriority(1)
+            .RespondWith(count);
+        _server.Given(Request.Create().WithPath(TimeSeriesPath).UsingGet().WithParam("aggregation.crossSeriesReducer", "REDUCE_MEAN")).AtPriority(2)
+            .RespondWith(Json("cpu-mean.json"));
     }
 
     private async Task<Observation> ObserveAsync(Dictionary<string, string?> settings)

@@ -29,6 +29,7 @@ public sealed class OptionsTests
     [InlineData("Signals:0:Percentile", "150", "Autoscaler:Stacks:inference:Metrics:Signals:0:Percentile must be in (0, 100] and goes with Aligner ALIGN_NONE")]
     [InlineData("Signals:0:IngestDelaySeconds", "600", "Autoscaler:Stacks:inference:Metrics:Signals:0:IngestDelaySeconds must be in [0, window)")]
     [InlineData("Signals:0:Query", "up", "Autoscaler:Stacks:inference:Metrics:Signals:0:Query is for Source=Prometheus")]
+    [InlineData("Signals:0:CountQuery", "count(up)", "Autoscaler:Stacks:inference:Metrics:Signals:0:CountQuery is for Source=Prometheus")]
     public void A_bad_stack_setting_fails_startup_naming_its_path(string key, string value, string expected)
     {
         var settings = Valid();

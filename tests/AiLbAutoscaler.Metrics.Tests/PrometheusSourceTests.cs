@@ -86,7 +86,30 @@ public sealed class PrometheusSourceTests(PrometheusServerFixture prometheus) : 
         Assert.StartsWith("transport error after retries:", reading.Problem);
     }
 
-    private async Task<SignalReading> ReadAsync(string name, string query, string scale = "1", string? url = null)
+    [Fact]
+    public async Task A_CountQuery_fills_the_instances_of_the_mean_at_the_same_evaluation_time()
+    {
+        var reading = await ReadAsync(SignalNames.QueuePerInstance, "avg(vllm_num_requests_waiting)", countQuery: "count(vllm_num_requests_waiting)");
+
+        Assert.Equal(4, reading.Value);
+        Assert.Equal(prometheus.Now, reading.ObservedAt);
+        Assert.Equal(2, reading.Instances); // instances a and b
+    }
+
+    [Theory]
+    [InlineData("count(vllm_num_requests_waiting) / 4")] // 0.5: not a whole positive count
+    [InlineData("count(no_such_metric)")] // no series
+    [InlineData("count(")] // the server rejects it (bad_data)
+    public async Task An_unusable_or_failing_CountQuery_leaves_the_signal_present_with_instances_unknown(string countQuery)
+    {
+        var reading = await ReadAsync(SignalNames.QueuePerInstance, "avg(vllm_num_requests_waiting)", countQuery: countQuery);
+
+        Assert.Equal(4, reading.Value);
+        Assert.Null(reading.Problem);
+        Assert.Null(reading.Instances);
+    }
+
+    private async Task<SignalReading> ReadAsync(string name, string query, string scale = "1", string? url = null, string? countQuery = null)
     {
         var settings = MetricsHost.FastResilience(null);
         settings["Autoscaler:Stacks:inference:Metrics:Source"] = "Prometheus";
@@ -94,6 +117,7 @@ public sealed class PrometheusSourceTests(PrometheusServerFixture prometheus) : 
         settings["Autoscaler:Stacks:inference:Metrics:Signals:0:Name"] = name;
         settings["Autoscaler:Stacks:inference:Metrics:Signals:0:Query"] = query;
         settings["Autoscaler:Stacks:inference:Metrics:Signals:0:Scale"] = scale;
+        settings["Autoscaler:Stacks:inference:Metrics:Signals:0:CountQuery"] = countQuery;
         using var provider = MetricsHost.Build(settings, new FrozenClock(prometheus.Now), new StaticAccessTokenSourceStandIn(MetricsHost.Token));
         var observation = await provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", CancellationToken.None);
         Assert.Null(observation.InstanceAges);

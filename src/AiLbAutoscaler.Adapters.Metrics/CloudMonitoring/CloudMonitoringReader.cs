@@ -10,16 +10,52 @@ internal sealed class CloudMonitoringReader(CloudMonitoringClient client, ILogge
 {
     public const string UptimeMetricType = "compute.googleapis.com/instance/uptime_total";
 
-    public IReadOnlyList<SignalJob> Plan(StackMetricsOptions stack, DateTimeOffset now)
+    public IReadOnlyList<SignalJob> Plan(string stackName, StackMetricsOptions stack, DateTimeOffset now)
     {
         var window = TimeSpan.FromMinutes(stack.WindowMinutes);
         return CloudMonitoringSignalCatalog.For(stack)
             .Select(query => new SignalJob(query.Signal, query.Filter, async ct =>
             {
+                // The instance count runs alongside the mean and never throws, so it cannot make the signal missing.
+                var count = query.CountsInstances ? ReadInstanceCountAsync(stackName, stack, query, now, window, ct) : null;
                 var result = await client.ListAsync(stack.Project!, query, now - window, now, ct).ConfigureAwait(false);
-                return TimeSeriesInterpreter.Interpret(query, result, now, window);
+                var reading = TimeSeriesInterpreter.Interpret(query, result, now, window);
+                if (count is null)
+                {
+                    return reading;
+                }
+
+                var countResult = await count.ConfigureAwait(false);
+                if (!reading.HasValue || countResult is null)
+                {
+                    return reading;
+                }
+
+                var instances = TimeSeriesInterpreter.InstancesAt(countResult, reading.ObservedAt!.Value);
+                if (instances is null)
+                {
+                    logger.LogInformation("Stack {Stack}: signal {Signal}: no instance count at {At:O}; Instances left unknown",
+                        stackName, query.Signal, reading.ObservedAt);
+                }
+
+                return reading with { Instances = instances };
             }))
             .ToList();
+    }
+
+    /// <summary>The companion REDUCE_COUNT result, or null (logged) when it fails for any reason but the caller's cancellation.</summary>
+    private async Task<TimeSeriesResult?> ReadInstanceCountAsync(string stackName, StackMetricsOptions stack, TimeSeriesQuery mean, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.ListAsync(stack.Project!, mean.InstanceCount(), now - window, now, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Stack {Stack}: signal {Signal}: instance count query failed; Instances left unknown: {Reason}",
+                stackName, mean.Signal, MetricsHttp.Describe(ex));
+            return null;
+        }
     }
 
     /// <summary>

@@ -28,6 +28,25 @@ internal static class TimeSeriesInterpreter
             : FromNumericSeries(query, result.Series, cutoff);
     }
 
+    /// <summary>
+    /// How many instances report at <paramref name="at"/> in the result of <see cref="TimeSeriesQuery.InstanceCount"/>:
+    /// the series (one per instance) with a positive count point ending exactly then. Null when the result is partial or
+    /// no series has a point at that time: never a guess.
+    /// </summary>
+    public static int? InstancesAt(TimeSeriesResult result, DateTimeOffset at)
+    {
+        if (result.ExecutionErrors.Count > 0)
+        {
+            return null;
+        }
+
+        var instances = result.Series
+            .GroupBy(s => s.Key())
+            .Count(series => series.SelectMany(s => s.Points ?? [])
+                .Any(p => p.Interval?.EndTime == at && Numeric(p.Value) is { } n && double.IsFinite(n) && n >= 1));
+        return instances > 0 ? instances : null;
+    }
+
     private static SignalReading FromNumericSeries(TimeSeriesQuery query, IReadOnlyList<TimeSeriesJson> series, DateTimeOffset cutoff)
     {
         var distinct = series.Select(s => s.Key()).Distinct().Count();

@@ -190,6 +190,11 @@ public sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
             errors.Add($"{at}:Query is for Source=Prometheus; a Cloud Monitoring signal takes Filter, Aligner and Reducer.");
         }
 
+        if (!string.IsNullOrWhiteSpace(c.CountQuery))
+        {
+            errors.Add($"{at}:CountQuery is for Source=Prometheus; Cloud Monitoring counts the instances of a per-instance mean itself.");
+        }
+
         var aligner = c.Aligner?.Trim();
         var reducer = c.Reducer?.Trim();
         if (!string.IsNullOrEmpty(aligner) && !Aligners.Contains(aligner))

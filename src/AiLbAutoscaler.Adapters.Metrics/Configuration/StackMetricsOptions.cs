@@ -127,4 +127,10 @@ public sealed class CustomSignalOptions
 
     /// <summary>PromQL expression returning one series or a scalar.</summary>
     public string? Query { get; set; }
+
+    /// <summary>
+    /// Optional PromQL expression counting the instances a per-instance mean in <see cref="Query"/> is taken over
+    /// (e.g. <c>count(vllm:num_requests_waiting)</c>); fills <c>SignalReading.Instances</c>. Prometheus only.
+    /// </summary>
+    public string? CountQuery { get; set; }
 }

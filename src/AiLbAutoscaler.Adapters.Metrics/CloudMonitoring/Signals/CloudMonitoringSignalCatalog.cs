@@ -34,6 +34,10 @@ public static class CloudMonitoringSignalCatalog
         return queries;
     }
 
+    /// <summary>True when the filter restricts to per-VM series (<c>resource.type = "gce_instance"</c>).</summary>
+    public static bool IsGceInstanceFilter(string filter) =>
+        System.Text.RegularExpressions.Regex.IsMatch(filter, @"\bresource\.type\s*=\s*""gce_instance""");
+
     /// <summary>A configured signal (validated beforehand: Name and Filter are present).</summary>
     public static TimeSeriesQuery FromCustom(CustomSignalOptions signal, StackMetricsOptions stack)
     {
@@ -50,6 +54,7 @@ public static class CloudMonitoringSignalCatalog
             Scale = signal.Scale,
             AlignmentPeriod = TimeSpan.FromSeconds(stack.AlignmentPeriodSeconds),
             IngestDelay = TimeSpan.FromSeconds(signal.IngestDelaySeconds),
+            CountsInstances = reducer == "REDUCE_MEAN" && aligner != "ALIGN_NONE" && signal.Percentile is null && IsGceInstanceFilter(signal.Filter!),
         };
     }
 }

@@ -73,7 +73,7 @@ public sealed class CpuUtilizationSignal : ICloudMonitoringSignal
         {
             Signal = Name, Filter = MonitoringFilter.GroupInstances(MetricType, stack), Aligner = "ALIGN_MEAN",
             Reducer = "REDUCE_MEAN", AlignmentPeriod = TimeSpan.FromSeconds(stack.AlignmentPeriodSeconds),
-            IngestDelay = TimeSpan.FromSeconds(240),
+            IngestDelay = TimeSpan.FromSeconds(240), CountsInstances = true,
         };
 }
 
@@ -102,7 +102,7 @@ public sealed class GpuUtilizationSignal : ICloudMonitoringSignal
             {
                 Signal = Name, Filter = MonitoringFilter.GroupInstances(m.type, stack), Aligner = "ALIGN_MEAN",
                 Reducer = "REDUCE_MEAN", Scale = m.scale, AlignmentPeriod = TimeSpan.FromSeconds(stack.AlignmentPeriodSeconds),
-                IngestDelay = TimeSpan.FromSeconds(240),
+                IngestDelay = TimeSpan.FromSeconds(240), CountsInstances = true,
             };
     }
 }
