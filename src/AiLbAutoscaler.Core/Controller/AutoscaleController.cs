@@ -32,22 +32,28 @@ public sealed class AutoscaleController(
     public ScalingPolicy PolicyFor(string stack) =>
         options.CurrentValue.Stacks.TryGetValue(stack, out var s) ? s.Policy : throw new UnknownStackException(stack);
 
-    /// <summary>Ticks every configured stack; one stack's failure never stops the others.</summary>
+    /// <summary>
+    /// Ticks every configured stack, up to <see cref="AutoscalerOptions.MaxParallelStacks"/> at once, so that one stack's
+    /// long Pulumi update does not hold the others back; one stack's failure never stops the others. Results come in
+    /// the order of <see cref="Stacks"/>.
+    /// </summary>
     public async Task<IReadOnlyList<TickResult>> TickAllAsync(DecisionTrigger trigger, CancellationToken cancellationToken)
     {
-        var results = new List<TickResult>();
-        foreach (var stack in Stacks)
+        var stacks = Stacks.ToList();
+        var results = new TickResult[stacks.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.MaxParallelStacks, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, stacks.Count), parallel, async (i, ct) =>
         {
             try
             {
-                results.Add(await TickAsync(stack, trigger, cancellationToken));
+                results[i] = await TickAsync(stacks[i], trigger, ct);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                logger.LogError(ex, "Tick of stack {Stack} failed", stack);
-                results.Add(new TickResult(stack, TickOutcome.Failed, null, null, ex.Message));
+                logger.LogError(ex, "Tick of stack {Stack} failed", stacks[i]);
+                results[i] = new TickResult(stacks[i], TickOutcome.Failed, null, null, ex.Message);
             }
-        }
+        });
 
         return results;
     }

@@ -19,6 +19,9 @@ public sealed class AutoscalerOptions
     /// <summary>How many recent decisions a status report shows.</summary>
     public int StatusDecisionCount { get; set; } = 10;
 
+    /// <summary>How many stacks a timer tick works on at once.</summary>
+    public int MaxParallelStacks { get; set; } = 4;
+
     /// <summary>The largest hold a manual rescale may ask for.</summary>
     public int MaxHoldMinutes { get; set; } = 7 * 24 * 60;
 }

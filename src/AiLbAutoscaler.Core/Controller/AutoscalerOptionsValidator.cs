@@ -47,6 +47,11 @@ public sealed class AutoscalerOptionsValidator : IValidateOptions<AutoscalerOpti
             errors.Add($"{root}:StatusDecisionCount must be in [1, 1000] (was {options.StatusDecisionCount}).");
         }
 
+        if (options.MaxParallelStacks is < 1 or > 64)
+        {
+            errors.Add($"{root}:MaxParallelStacks must be in [1, 64] (was {options.MaxParallelStacks}).");
+        }
+
         if (options.MaxHoldMinutes < 1)
         {
             errors.Add($"{root}:MaxHoldMinutes must be 1 or more (was {options.MaxHoldMinutes}).");
