@@ -195,6 +195,22 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
     }
 
     [Fact]
+    public async Task A_corrupt_property_is_reported_by_name_not_read_as_empty()
+    {
+        var storage = azurite.NewStorage();
+        await storage.State.SaveAsync("broken", FullState(recommendations: 2), null, CancellationToken.None);
+
+        // Another writer (or a hand edit) leaves a property that is not the JSON the store wrote.
+        var table = new Azure.Data.Tables.TableClient(storage.Clients.Options.ConnectionString, storage.Clients.Options.StateTableName);
+        var entity = new Azure.Data.Tables.TableEntity("broken", "state") { ["Forecast"] = "{\"Means\": [1, 2" };
+        await table.UpdateEntityAsync(entity, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Merge);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => storage.Another().State.LoadAsync("broken", CancellationToken.None));
+
+        Assert.Contains("property 'Forecast' is not valid JSON", error.ToString());
+    }
+
+    [Fact]
     public void The_full_sample_sets_every_field_of_the_state()
     {
         // A field added to StackState must join FullState (and the entity), or this fails: no field may be dropped silently.

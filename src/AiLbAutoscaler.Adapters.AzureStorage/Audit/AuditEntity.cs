@@ -75,12 +75,12 @@ internal static class AuditEntity
 
         var stack = EntityProperties.RequiredString(entity, "Stack", table);
         var at = entity.GetDateTimeOffset("At") ?? throw EntityProperties.Corrupt(entity, table, "At", "is missing");
-        var inputs = ReadJson<List<StoredInput>>(entity, table, "Inputs")
+        var inputs = (EntityProperties.ReadJson<List<StoredInput>>(entity, table, "Inputs", Json) ?? [])
             .Select(i => new SignalReading(i.Signal, i.Value, i.ObservedAt, i.Problem, i.Instances)).ToList();
-        var recommendations = ReadJson<List<StoredRecommendation>>(entity, table, "Recommendations")
+        var recommendations = (EntityProperties.ReadJson<List<StoredRecommendation>>(entity, table, "Recommendations", Json) ?? [])
             .Select(r => new SignalRecommendation(r.Signal, r.Kind, r.Target, r.Observed, r.Age, r.Status, r.RecommendedSize, r.Note))
             .ToList();
-        var limits = ReadJson<List<StoredLimit>>(entity, table, "Limits")
+        var limits = (EntityProperties.ReadJson<List<StoredLimit>>(entity, table, "Limits", Json) ?? [])
             .Select(l => new AppliedLimit(l.Rule, l.Before, l.After, l.Detail)).ToList();
 
         var decision = new ScalingDecision(
@@ -95,9 +95,7 @@ internal static class AuditEntity
             limits,
             EntityProperties.GetLongString(entity, "Explanation") ?? "");
 
-        var changes = EntityProperties.GetLongString(entity, "ResourceChanges") is null
-            ? null
-            : ReadJson<Dictionary<string, int>>(entity, table, "ResourceChanges");
+        var changes = EntityProperties.ReadJson<Dictionary<string, int>>(entity, table, "ResourceChanges", Json);
         var actuation = new ActuationResult(
             EntityProperties.RequiredEnum<ActuationOutcome>(entity, "Outcome", table),
             EntityProperties.GetLongString(entity, "Message"),
@@ -112,25 +110,6 @@ internal static class AuditEntity
         entity.GetString("Duration") is not { } text ? TimeSpan.Zero
         : TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var duration) ? duration
         : throw EntityProperties.Corrupt(entity, table, "Duration", $"'{text}' is not a duration (d.hh:mm:ss.fffffff)");
-
-    private static T ReadJson<T>(TableEntity entity, string table, string name)
-        where T : new()
-    {
-        var json = EntityProperties.GetLongString(entity, name);
-        if (string.IsNullOrEmpty(json))
-        {
-            return new T();
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<T>(json, Json) ?? new T();
-        }
-        catch (JsonException ex)
-        {
-            throw EntityProperties.Corrupt(entity, table, name, $"is not valid JSON for {typeof(T).Name} ({ex.Message})");
-        }
-    }
 
     /// <summary>A signal as the decision saw it; <see cref="AgeSeconds"/> is its age at the decision, for readers of the row.</summary>
     private sealed record StoredInput(string Signal, double? Value, DateTimeOffset? ObservedAt, double? AgeSeconds, string? Problem, int? Instances = null);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Azure.Data.Tables;
 
 namespace AiLbAutoscaler.Adapters.AzureStorage.Common;
@@ -71,6 +72,26 @@ internal static class EntityProperties
         return Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)
             ? value
             : throw Corrupt(entity, table, name, $"has the unknown value '{text}' (expected one of {string.Join(", ", Enum.GetNames<TEnum>())})");
+    }
+
+    /// <summary>A JSON value kept in a long string property: null when the property is absent, an error naming it when corrupt.</summary>
+    public static T? ReadJson<T>(TableEntity entity, string table, string name, JsonSerializerOptions? options = null)
+        where T : class
+    {
+        var json = GetLongString(entity, name);
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, options) ?? throw Corrupt(entity, table, name, "is null");
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        {
+            throw Corrupt(entity, table, name, $"is not valid JSON for {typeof(T).Name} ({ex.Message})");
+        }
     }
 
     public static InvalidDataException Corrupt(TableEntity entity, string table, string property, string problem) =>

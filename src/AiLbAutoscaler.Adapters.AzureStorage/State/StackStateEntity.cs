@@ -68,32 +68,13 @@ internal static class StackStateEntity
             LastAppliedAt = entity.GetDateTimeOffset("LastAppliedAt"),
             PendingDesiredSize = entity.GetInt32("PendingDesiredSize"),
             PendingReason = EntityProperties.GetLongString(entity, "PendingReason"),
-            Forecast = ReadJson<StoredProfile>(entity, table, "Forecast") is { } f
+            Forecast = EntityProperties.ReadJson<StoredProfile>(entity, table, "Forecast") is { } f
                 ? new SeasonalProfile(f.Means, f.Samples, f.LastSampleAt is long t ? At(t) : null)
                 : null,
-            Demand = ReadJson<StoredDemand>(entity, table, "Demand") is { } d
+            Demand = EntityProperties.ReadJson<StoredDemand>(entity, table, "Demand") is { } d
                 ? new DemandModel(d.Cost, d.LearnedAt is long l ? At(l) : null, d.Pending.Select(p => new UtilizationSample(At(p.At), p.Sum)).ToList())
                 : null,
         };
-    }
-
-    private static T? ReadJson<T>(TableEntity entity, string table, string name)
-        where T : class
-    {
-        var json = EntityProperties.GetLongString(entity, name);
-        if (string.IsNullOrEmpty(json))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<T>(json) ?? throw EntityProperties.Corrupt(entity, table, name, "is null");
-        }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException)
-        {
-            throw EntityProperties.Corrupt(entity, table, name, $"is not valid ({ex.Message})");
-        }
     }
 
     // Compact shapes of the learned models: UTC ticks for times, so an instant survives exactly.
@@ -107,21 +88,15 @@ internal static class StackStateEntity
 
     private static List<T> ReadHistory<T>(TableEntity entity, string table, string name, int width, Func<long[], T> read)
     {
-        var json = EntityProperties.GetLongString(entity, name);
-        if (string.IsNullOrEmpty(json))
-        {
-            return [];
-        }
-
+        var rows = EntityProperties.ReadJson<long[][]>(entity, table, name) ?? [];
         try
         {
-            var rows = JsonSerializer.Deserialize<long[][]>(json) ?? [];
             return rows.Select(row => row.Length == width
                     ? read(row)
                     : throw EntityProperties.Corrupt(entity, table, name, $"has an entry of {row.Length} numbers; expected {width}"))
                 .ToList();
         }
-        catch (Exception ex) when (ex is JsonException or OverflowException or ArgumentOutOfRangeException)
+        catch (Exception ex) when (ex is OverflowException or ArgumentOutOfRangeException)
         {
             throw EntityProperties.Corrupt(entity, table, name, $"is not a valid history ({ex.Message})");
         }
