@@ -266,7 +266,7 @@ public sealed class DecisionEngine
 
         foreach (var target in policy.Signals)
         {
-            var reading = FindReading(input.Signals, target.Signal);
+            var reading = SignalReading.FindIn(input.Signals, target.Signal);
             if (reading is null || !reading.HasValue)
             {
                 recommendations.Add(new SignalRecommendation(target.Signal, target.Kind, target.Target, null, null,
@@ -351,15 +351,14 @@ public sealed class DecisionEngine
         DecisionInput input, DateTimeOffset now, int serving)
     {
         var policy = input.Policy;
-        var forecastTarget = policy.Signals.FirstOrDefault(t => t.Kind == TargetKind.PerInstance &&
-            string.Equals(t.Signal, policy.Forecast.Signal, StringComparison.OrdinalIgnoreCase))?.Target;
+        var forecastTarget = policy.TargetFor(policy.Forecast.Signal) is { Kind: TargetKind.PerInstance } t ? t.Target : (double?)null;
         var demand = policy.Demand;
         if (!demand.Enabled || input.State.Demand?.CostPerRequest is not double cost || !(cost > 0))
         {
             return (forecastTarget, null);
         }
 
-        var utilization = policy.Signals.First(t => string.Equals(t.Signal, demand.UtilizationSignal, StringComparison.OrdinalIgnoreCase));
+        var utilization = policy.TargetFor(demand.UtilizationSignal)!; // the validator requires it
         var perInstance = utilization.Target / cost;
         var reading = Fresh(input, demand.RateSignal, now);
         if (reading is null)
@@ -405,7 +404,7 @@ public sealed class DecisionEngine
 
     private static SignalReading? Fresh(DecisionInput input, string signal, DateTimeOffset now)
     {
-        var reading = FindReading(input.Signals, signal);
+        var reading = SignalReading.FindIn(input.Signals, signal);
         return reading is not null && reading.HasValue && !(reading.AgeAt(now) > input.Policy.MaxSignalAge) ? reading : null;
     }
 
@@ -460,19 +459,6 @@ public sealed class DecisionEngine
         }
 
         return new DemandModel(cost, learnedAt, pending);
-    }
-
-    private static SignalReading? FindReading(IReadOnlyList<SignalReading> signals, string name)
-    {
-        foreach (var reading in signals)
-        {
-            if (string.Equals(reading.Signal, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return reading;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>

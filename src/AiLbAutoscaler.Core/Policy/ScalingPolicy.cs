@@ -53,6 +53,10 @@ public sealed class ScalingPolicy
     /// <summary>An optional seasonal forecast of a rate signal that can only add capacity ahead of a recurring rise.</summary>
     public ForecastOptions Forecast { get; set; } = new();
 
+    /// <summary>The target of <paramref name="signal"/> (names compare case-insensitively), or null when the policy has none.</summary>
+    public SignalTarget? TargetFor(string signal) =>
+        Signals.FirstOrDefault(t => string.Equals(t.Signal, signal, StringComparison.OrdinalIgnoreCase));
+
     public TimeSpan ScaleDownStabilization => TimeSpan.FromSeconds(ScaleDownStabilizationSeconds);
 
     public TimeSpan InitializationPeriod => TimeSpan.FromSeconds(InitializationPeriodSeconds);

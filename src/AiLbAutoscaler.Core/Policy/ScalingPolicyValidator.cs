@@ -113,7 +113,7 @@ public static class ScalingPolicyValidator
                 Fail($"{setting}:{nameof(demand.RateSignal)}", "is required when Demand is enabled.");
             }
 
-            var utilization = policy.Signals.FirstOrDefault(t => string.Equals(t.Signal, demand.UtilizationSignal, StringComparison.OrdinalIgnoreCase));
+            var utilization = policy.TargetFor(demand.UtilizationSignal);
             if (utilization is null || utilization.Kind != TargetKind.Utilization)
             {
                 Fail($"{setting}:{nameof(demand.UtilizationSignal)}",
@@ -139,7 +139,7 @@ public static class ScalingPolicyValidator
                 return;
             }
 
-            var target = policy.Signals.FirstOrDefault(t => string.Equals(t.Signal, forecast.Signal, StringComparison.OrdinalIgnoreCase));
+            var target = policy.TargetFor(forecast.Signal);
             var learned = policy.Demand is { Enabled: true } d && string.Equals(d.RateSignal, forecast.Signal, StringComparison.OrdinalIgnoreCase);
             if (!learned && (target is null || target.Kind != TargetKind.PerInstance))
             {

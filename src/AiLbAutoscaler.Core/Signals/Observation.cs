@@ -8,16 +8,5 @@ public sealed record Observation(IReadOnlyList<SignalReading> Signals, IReadOnly
 {
     public static Observation Empty { get; } = new([]);
 
-    public SignalReading? Find(string signal)
-    {
-        foreach (var reading in Signals)
-        {
-            if (string.Equals(reading.Signal, signal, StringComparison.OrdinalIgnoreCase))
-            {
-                return reading;
-            }
-        }
-
-        return null;
-    }
+    public SignalReading? Find(string signal) => SignalReading.FindIn(Signals, signal);
 }

@@ -21,4 +21,18 @@ public sealed record SignalReading(string Signal, double? Value, DateTimeOffset?
     public bool HasValue => Value is double v && double.IsFinite(v) && ObservedAt is not null;
 
     public TimeSpan? AgeAt(DateTimeOffset now) => ObservedAt is { } at ? now - at : null;
+
+    /// <summary>The reading of <paramref name="signal"/> among <paramref name="readings"/> (names compare case-insensitively), or null.</summary>
+    public static SignalReading? FindIn(IReadOnlyList<SignalReading> readings, string signal)
+    {
+        foreach (var reading in readings)
+        {
+            if (string.Equals(reading.Signal, signal, StringComparison.OrdinalIgnoreCase))
+            {
+                return reading;
+            }
+        }
+
+        return null;
+    }
 }
