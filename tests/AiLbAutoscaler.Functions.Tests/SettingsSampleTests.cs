@@ -74,17 +74,9 @@ public sealed class SettingsSampleTests
     /// <summary>The sample's Values as the worker sees them: app settings nest with "__", configuration with ":".</summary>
     private static Dictionary<string, string?> Load()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "AiLbAutoscaler.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.True(root is not null, $"No AiLbAutoscaler.sln above {AppContext.BaseDirectory}.");
-        var path = new[] { "local.settings.sample.json", Path.Combine("docs", "local.settings.sample.json") }
-            .Select(p => Path.Combine(root!.FullName, p)).FirstOrDefault(File.Exists);
-        Assert.True(path is not null, $"No local.settings.sample.json at the top of {root!.FullName} or in its docs folder.");
-        using var document = JsonDocument.Parse(File.ReadAllText(path!), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        var path = Path.Combine(AiLbAutoscaler.Tests.Shared.RepositoryRoot.Path, "local.settings.sample.json");
+        Assert.True(File.Exists(path), $"No local.settings.sample.json at the top of {AiLbAutoscaler.Tests.Shared.RepositoryRoot.Path}.");
+        using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         return document.RootElement.GetProperty("Values").EnumerateObject()
             .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => (string?)p.Value.GetString(), StringComparer.OrdinalIgnoreCase);
     }

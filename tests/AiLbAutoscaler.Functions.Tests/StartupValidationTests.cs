@@ -72,17 +72,12 @@ public sealed class StartupValidationTests
         settings["Autoscaler:Metrics:Source"] = "CloudMonitoring";
         settings["Autoscaler:Storage:Enabled"] = "true";
         settings["Autoscaler:Storage:ConnectionString"] = "UseDevelopmentStorage=true";
-        var infra = new DirectoryInfo(AppContext.BaseDirectory);
-        while (infra is not null && !File.Exists(Path.Combine(infra.FullName, "AiLbAutoscaler.sln")))
-        {
-            infra = infra.Parent;
-        }
-
+        var infra = Path.Combine(AiLbAutoscaler.Tests.Shared.RepositoryRoot.Path, "infra");
         foreach (var stack in new[] { "inference", "batch" })
         {
             settings[$"Autoscaler:Stacks:{stack}:Metrics:Project"] = "my-project";
             settings[$"Autoscaler:Stacks:{stack}:Metrics:BackendServiceName"] = $"{stack}-backend";
-            settings[$"Autoscaler:Stacks:{stack}:Pulumi:WorkDir"] = Path.Combine(infra!.FullName, "infra");
+            settings[$"Autoscaler:Stacks:{stack}:Pulumi:WorkDir"] = infra;
             settings[$"Autoscaler:Stacks:{stack}:Pulumi:StackName"] = "dev";
         }
 

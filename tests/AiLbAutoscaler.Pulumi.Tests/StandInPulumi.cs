@@ -73,7 +73,7 @@ public sealed class StandInPulumi : IDisposable
     public string Binary { get; }
 
     /// <summary>The repository's infra/ folder: the real program the stack would run.</summary>
-    public static string InfraDir => Path.Combine(RepoRoot.Path, "infra");
+    public static string InfraDir => Path.Combine(AiLbAutoscaler.Tests.Shared.RepositoryRoot.Path, "infra");
 
     /// <summary>Sets what the stand-in does for a subcommand (<c>up</c>, <c>stack-output</c>, <c>config-set</c>, …), for its
     /// <paramref name="occurrence"/>-th call or, when null, for every call without a more specific answer.</summary>
@@ -193,21 +193,5 @@ public static class StandInEnvironment
             Environment.SetEnvironmentVariable("PULUMI_BACKEND_URL", BackendUrl);
             _set = true;
         }
-    }
-}
-
-public static class RepoRoot
-{
-    public static string Path { get; } = Find();
-
-    private static string Find()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "AiLbAutoscaler.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException($"No AiLbAutoscaler.sln above {AppContext.BaseDirectory}.");
     }
 }

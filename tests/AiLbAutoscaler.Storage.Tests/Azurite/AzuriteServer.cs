@@ -70,7 +70,7 @@ public sealed class AzuriteServer : IAsyncDisposable
                 : throw new InvalidOperationException($"AZURITE_BIN points to '{overridden}', which does not exist.");
         }
 
-        var root = RepositoryRoot();
+        var root = AiLbAutoscaler.Tests.Shared.RepositoryRoot.Path;
         var bin = Path.Combine(root, ".tools", "node_modules", ".bin", "azurite");
         return File.Exists(bin)
             ? bin
@@ -254,19 +254,6 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private static (int, int, int) FreePorts() =>
         (AiLbAutoscaler.Tests.Shared.LoopbackPorts.Free(), AiLbAutoscaler.Tests.Shared.LoopbackPorts.Free(), AiLbAutoscaler.Tests.Shared.LoopbackPorts.Free());
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AiLbAutoscaler.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Could not find AiLbAutoscaler.sln above {AppContext.BaseDirectory}; set AZURITE_BIN.");
-    }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SysKill(int pid, int signal);
