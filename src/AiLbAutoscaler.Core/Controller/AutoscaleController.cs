@@ -120,12 +120,32 @@ public sealed class AutoscaleController(
         }
 
         var now = time.GetUtcNow();
-        var count = options.CurrentValue.StatusDecisionCount;
-        var records = await audit.QueryAsync(stack, now - TimeSpan.FromDays(options.CurrentValue.AuditRetentionDays), now.AddTicks(1), int.MaxValue, cancellationToken);
-        var recent = records.Skip(Math.Max(0, records.Count - count)).Reverse().ToList();
+        var recent = await RecentDecisionsAsync(stack, now, options.CurrentValue.StatusDecisionCount, cancellationToken);
         var activeOverride = state.Override is { } o && o.Until > now ? o : null;
         return new StackStatus(stack, size, sizeError, activeOverride, state.PendingDesiredSize, state.PendingReason,
             state.LastAppliedSize, state.LastAppliedAt, recent);
+    }
+
+    /// <summary>
+    /// The newest <paramref name="count"/> records, newest first. The audit trail reads oldest first, so this looks back
+    /// over widening windows (an hour, a day, the whole retention) and stops at the first that holds enough: a status
+    /// call reads about an hour of a minute-by-minute trail, not all of it.
+    /// </summary>
+    private async Task<List<AuditRecord>> RecentDecisionsAsync(string stack, DateTimeOffset now, int count, CancellationToken cancellationToken)
+    {
+        var retention = TimeSpan.FromDays(options.CurrentValue.AuditRetentionDays);
+        IReadOnlyList<AuditRecord> records = [];
+        foreach (var window in new[] { TimeSpan.FromHours(1), TimeSpan.FromDays(1), retention })
+        {
+            var lookBack = window < retention ? window : retention;
+            records = await audit.QueryAsync(stack, now - lookBack, now.AddTicks(1), int.MaxValue, cancellationToken);
+            if (records.Count >= count || lookBack == retention)
+            {
+                break;
+            }
+        }
+
+        return records.Skip(Math.Max(0, records.Count - count)).Reverse().ToList();
     }
 
     public Task<IReadOnlyList<AuditRecord>> HistoryAsync(string stack, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)

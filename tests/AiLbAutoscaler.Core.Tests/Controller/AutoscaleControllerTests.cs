@@ -425,6 +425,25 @@ public sealed class AutoscaleControllerTests
     }
 
     [Fact]
+    public async Task Status_finds_the_latest_decisions_however_far_apart_they_are()
+    {
+        // Decisions at T0, T0 + 2 h and T0 + 3 d: the two newest lie beyond the first hour and the first day looked at.
+        var h = Harness();
+        h.Options.StatusDecisionCount = 2;
+        foreach (var gap in new[] { TimeSpan.Zero, TimeSpan.FromHours(2), TimeSpan.FromDays(3) - TimeSpan.FromHours(2) })
+        {
+            h.Clock.Advance(gap);
+            h.Observe(Stack, (Gpu, 0.6));
+            await h.Controller.TickAsync(Stack, DecisionTrigger.Timer, None);
+        }
+
+        h.Clock.Advance(TimeSpan.FromHours(5));
+        var status = await h.Controller.StatusAsync(Stack, None);
+
+        Assert.Equal([T0 + TimeSpan.FromDays(3), T0 + TimeSpan.FromHours(2)], status.RecentDecisions.Select(r => r.At));
+    }
+
+    [Fact]
     public async Task Status_drops_an_expired_override_and_survives_an_unreadable_size()
     {
         var h = new ControllerHarness(new Dictionary<string, ScalingPolicy> { [Stack] = Policy() }, wrapActuator: a => new BlindActuator(a));
