@@ -34,7 +34,7 @@ internal sealed class ControllerHarness
 
         Store = wrapStore?.Invoke(InnerStore) ?? InnerStore;
         Controller = new AutoscaleController(
-            new FixedOptionsMonitor<AutoscalerOptions>(Options),
+            new StaticOptionsMonitor<AutoscalerOptions>(Options),
             new DecisionEngine(Clock),
             wrapMetrics?.Invoke(Metrics) ?? Metrics,
             wrapActuator?.Invoke(Actuator) ?? Actuator,
@@ -80,15 +80,6 @@ internal sealed class ControllerHarness
 
     public async Task<IReadOnlyList<AuditRecord>> AuditTrailAsync(string stack = "svc") =>
         await Audit.QueryAsync(stack, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, int.MaxValue, default);
-}
-
-internal sealed class FixedOptionsMonitor<T>(T value) : IOptionsMonitor<T>
-{
-    public T CurrentValue => value;
-
-    public T Get(string? name) => value;
-
-    public IDisposable? OnChange(Action<T, string?> listener) => null;
 }
 
 /// <summary>

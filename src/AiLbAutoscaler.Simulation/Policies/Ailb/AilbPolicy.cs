@@ -22,7 +22,7 @@ public sealed class AilbPolicy : ISimPolicy
     private readonly AutoscaleController _controller;
     private readonly SimMetricsSource _metrics;
     private readonly SimPulumiActuator _actuator;
-    private readonly SimAuditLog _audit = new();
+    private readonly InMemoryAuditLog _audit = new(keep: 200); // a two-week run must not grow with its length
     private ISimulatedGroup? _group;
 
     public AilbPolicy(ScalingPolicy policy, SimulationOptions options, int initialSize, ulong seed)
@@ -67,7 +67,7 @@ public sealed class AilbPolicy : ISimPolicy
     public (int Applied, int Failed) Updates => (_actuator.Updates, _actuator.Failures);
 
     /// <summary>The newest audit records (decisions with their explanations).</summary>
-    public IReadOnlyCollection<AuditRecord> RecentDecisions => _audit.Recent;
+    public IReadOnlyCollection<AuditRecord> RecentDecisions => _audit.Records;
 
     public void Tick(ISimulatedGroup group)
     {
