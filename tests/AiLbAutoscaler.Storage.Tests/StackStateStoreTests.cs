@@ -170,6 +170,7 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         LastAppliedAt = T0.AddMinutes(-3).AddTicks(3),
         PendingDesiredSize = 7,
         PendingReason = "pulumi up failed: stack is locked by another update",
+        LastTickId = "20261126T115900Z",
         Forecast = new SeasonalProfile(
             Enumerable.Range(0, 144).Select(i => i * 1.5 + 0.125).ToArray(), Enumerable.Range(0, 144).Select(i => i % 7).ToArray(), T0.AddTicks(11)),
         Demand = new DemandModel(0.0213, T0.AddMinutes(-4).AddTicks(5), [new UtilizationSample(T0.AddMinutes(-2), 3.75), new UtilizationSample(T0.AddMinutes(-1), 4.5)]),
@@ -186,6 +187,7 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(expected.LastAppliedAt, actual.LastAppliedAt);
         Assert.Equal(expected.PendingDesiredSize, actual.PendingDesiredSize);
         Assert.Equal(expected.PendingReason, actual.PendingReason);
+        Assert.Equal(expected.LastTickId, actual.LastTickId);
         Assert.Equal(expected.Forecast?.Means, actual.Forecast?.Means);
         Assert.Equal(expected.Forecast?.Samples, actual.Forecast?.Samples);
         Assert.Equal(expected.Forecast?.LastSampleAt, actual.Forecast?.LastSampleAt);

@@ -42,6 +42,7 @@ internal static class StackStateEntity
             : null);
         EntityProperties.SetLongString(entity, "OverrideReason", state.Override?.Reason);
         EntityProperties.SetLongString(entity, "PendingReason", state.PendingReason);
+        entity["LastTickId"] = state.LastTickId;
         return entity;
     }
 
@@ -68,6 +69,7 @@ internal static class StackStateEntity
             LastAppliedAt = entity.GetDateTimeOffset("LastAppliedAt"),
             PendingDesiredSize = entity.GetInt32("PendingDesiredSize"),
             PendingReason = EntityProperties.GetLongString(entity, "PendingReason"),
+            LastTickId = entity.GetString("LastTickId"),
             Forecast = EntityProperties.ReadJson<StoredProfile>(entity, table, "Forecast") is { } f
                 ? new SeasonalProfile(f.Means, f.Samples, f.LastSampleAt is long t ? At(t) : null)
                 : null,

@@ -62,6 +62,13 @@ public sealed class AutoscaleController(
     public Task<TickResult> TickAsync(string stack, DecisionTrigger trigger, CancellationToken cancellationToken) =>
         DecideAsync(stack, trigger, dryRun: false, cancellationToken);
 
+    /// <summary>
+    /// One queued tick: as <see cref="TickAsync(string, DecisionTrigger, CancellationToken)"/>, except that a tick whose
+    /// <paramref name="tickId"/> this stack already completed does nothing and reports <see cref="TickOutcome.AlreadyDone"/>.
+    /// </summary>
+    public Task<TickResult> TickAsync(string stack, DecisionTrigger trigger, string tickId, CancellationToken cancellationToken) =>
+        DecideAsync(stack, trigger, dryRun: false, cancellationToken, tickId);
+
     /// <summary>Decides now. With <paramref name="dryRun"/> nothing is applied or remembered, and no lease is taken.</summary>
     public Task<TickResult> EvaluateAsync(string stack, bool dryRun, DecisionTrigger trigger, CancellationToken cancellationToken) =>
         DecideAsync(stack, trigger, dryRun, cancellationToken);
@@ -158,7 +165,7 @@ public sealed class AutoscaleController(
     public Task<int> PruneAuditAsync(CancellationToken cancellationToken) =>
         audit.PruneAsync(time.GetUtcNow() - TimeSpan.FromDays(options.CurrentValue.AuditRetentionDays), cancellationToken);
 
-    private async Task<TickResult> DecideAsync(string stack, DecisionTrigger trigger, bool dryRun, CancellationToken cancellationToken)
+    private async Task<TickResult> DecideAsync(string stack, DecisionTrigger trigger, bool dryRun, CancellationToken cancellationToken, string? tickId = null)
     {
         var policy = PolicyFor(stack);
         await using var lease = dryRun ? null : await locks.TryAcquireAsync(stack, cancellationToken);
@@ -170,6 +177,12 @@ public sealed class AutoscaleController(
 
         var now = time.GetUtcNow();
         var loaded = await stateStore.LoadAsync(stack, cancellationToken);
+        if (tickId is not null && loaded.State.LastTickId == tickId)
+        {
+            logger.LogInformation("Skipped stack {Stack}: tick {TickId} was already done", stack, tickId);
+            return TickResult.AlreadyDone(stack, tickId);
+        }
+
         var observation = await ObserveAsync(stack, cancellationToken);
 
         int current;
@@ -190,7 +203,7 @@ public sealed class AutoscaleController(
 
         if (!dryRun)
         {
-            var next = Settle(outcome.NextState, decision, actuation, now);
+            var next = Settle(outcome.NextState, decision, actuation, now) with { LastTickId = tickId ?? loaded.State.LastTickId };
             await SaveAsync(stack, loaded, next, cancellationToken);
         }
 

@@ -15,6 +15,9 @@ public enum TickOutcome
 
     /// <summary>The tick could not decide, for example because the current size could not be read.</summary>
     Failed,
+
+    /// <summary>A queued tick this stack already completed (a retry or a second delivery); nothing was done again.</summary>
+    AlreadyDone,
 }
 
 /// <summary>What one tick, evaluation or rescale of one stack came to.</summary>
@@ -27,6 +30,9 @@ public sealed record TickResult(
 {
     public static TickResult Busy(string stack) =>
         new(stack, TickOutcome.Busy, null, null, $"Another update of stack '{stack}' is in progress; try again shortly.");
+
+    public static TickResult AlreadyDone(string stack, string tickId) =>
+        new(stack, TickOutcome.AlreadyDone, null, null, $"Tick '{tickId}' of stack '{stack}' was already done.");
 }
 
 /// <summary>A stack's size, override and recent decisions.</summary>
@@ -39,7 +45,8 @@ public sealed record StackStatus(
     string? PendingReason,
     int? LastAppliedSize,
     DateTimeOffset? LastAppliedAt,
-    IReadOnlyList<AuditRecord> RecentDecisions);
+    IReadOnlyList<AuditRecord> RecentDecisions,
+    IReadOnlyList<PoisonedTick>? PoisonedTicks = null);
 
 /// <summary>A manual rescale: a size, why, and optionally how long to pin it.</summary>
 public sealed record RescaleRequest(int TargetSize, string Reason, TimeSpan Hold);

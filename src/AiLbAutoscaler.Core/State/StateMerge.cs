@@ -30,6 +30,7 @@ public static class StateMerge
             LastAppliedAt = appliedByUs && !theirsNewer ? ours.LastAppliedAt : theirs.LastAppliedAt,
             PendingDesiredSize = ours.PendingDesiredSize != basis.PendingDesiredSize ? ours.PendingDesiredSize : theirs.PendingDesiredSize,
             PendingReason = ours.PendingReason != basis.PendingReason ? ours.PendingReason : theirs.PendingReason,
+            LastTickId = ours.LastTickId != basis.LastTickId ? ours.LastTickId : theirs.LastTickId,
         };
     }
 
