@@ -167,7 +167,7 @@ public sealed class RecordPrometheusTests(TrafficPrometheusFixture prometheus) :
     private static JsonElement Backtest(string trace)
     {
         var json = Path.ChangeExtension(trace, ".json");
-        var (code, _, error) = Cli("backtest", "--trace", trace, "--policies", "ailb,gce,hpa,static", "--seed", "11", "--json", json);
+        var (code, _, error) = Cli("backtest", "--trace", trace, "--policies", "ailb,gce,hpa", "--rate-scale", "0.25", "--seed", "11", "--json", json);
         Assert.True(code == 0, error);
         return JsonDocument.Parse(File.ReadAllText(json)).RootElement.Clone();
     }
