@@ -210,7 +210,11 @@ public sealed class AutoscaleController(
                 result = await ApplyAndRecordAsync(stack, loaded, outcome.NextState, decision, observation.Signals, trigger, asDryRun, decision.Explanation, lease, tick, cancellationToken);
             }
 
-            LogDecision(decision, result.Actuation!);
+            if (result.Actuation is { } done)
+            {
+                LogDecision(decision, done);
+            }
+
             return result;
         });
     }
@@ -268,7 +272,7 @@ public sealed class AutoscaleController(
             var intent = next with { Intent = new ApplyIntent(decision.CurrentSize, decision.DesiredSize, decision.At) };
             if (await SaveAsync(stack, loaded, intent, fence, tick) is not { } written)
             {
-                return TickResult.Busy(stack);
+                return TickResult.Busy(stack) with { Decision = decision };
             }
 
             basis = written;

@@ -150,6 +150,28 @@ public sealed class ReliabilityTests
         Assert.NotEqual(ActuationOutcome.Applied, result.Actuation?.Outcome);
     }
 
+    // Defect 10: the state write is conditional on the lease, as a fencing token.
+    [Fact]
+    public async Task A_writer_whose_lease_passed_to_a_later_holder_is_fenced_out_of_the_state()
+    {
+        var later = new StackState { LastAppliedSize = 7, LastAppliedAt = Fixtures.T0.AddSeconds(5), Fence = long.MaxValue };
+        ConflictOnceStateStore? store = null;
+        var harness = new ControllerHarness(
+            new Dictionary<string, ScalingPolicy> { [Stack] = Policy() },
+            wrapStore: inner => store = new ConflictOnceStateStore(inner, _ => later));
+        harness.Actuator.SetSize(Stack, 2);
+        harness.Observe(Stack, (SignalNames.GpuUtilization, 1.0));
+
+        var result = await harness.Controller.TickAsync(Stack, DecisionTrigger.Timer, default);
+
+        Assert.Equal(1, store!.Conflicts);
+        Assert.Equal(TickOutcome.Busy, result.Outcome); // fenced at the intent: nothing applied
+        Assert.Empty(harness.Actuator.Applied);
+        var state = await harness.StateAsync();
+        Assert.Equal(7, state.LastAppliedSize);
+        Assert.Equal(long.MaxValue, state.Fence);
+    }
+
     // Defect 10: the merge case.
     [Fact]
     public void A_merge_after_the_other_writer_applied_leaves_nothing_pending_that_is_already_applied()
