@@ -46,10 +46,8 @@ public sealed class QueuedTickTests
     {
         var h = Hot();
         await h.Controller.TickAsync(Stack, DecisionTrigger.Timer, "20261126T120000Z", CancellationToken.None);
-        h.Actuator.SetSize(Stack, 4);
 
         var next = await h.Controller.TickAsync(Stack, DecisionTrigger.Timer, "20261126T120100Z", CancellationToken.None);
-        h.Actuator.SetSize(Stack, 4);
         var byHand = await h.Controller.TickAsync(Stack, DecisionTrigger.Http, CancellationToken.None);
 
         Assert.Equal((TickOutcome.Completed, TickOutcome.Completed), (next.Outcome, byHand.Outcome));
