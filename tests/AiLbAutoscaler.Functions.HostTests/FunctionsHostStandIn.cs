@@ -32,6 +32,7 @@ namespace AiLbAutoscaler.Functions.HostTests;
 public sealed class FunctionsHostStandIn : IAsyncDisposable
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
+    private const string AppDirectoryPrefix = "functions-standin-app-";
     private static readonly TimeSpan StartStreamTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(60);
@@ -42,8 +43,11 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
     private readonly WorkerOutput _output;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(90) };
 
-    private FunctionsHostStandIn(WebApplication grpc, WorkerChannel channel, Process worker, WorkerOutput output, string routePrefix)
+    private readonly string _appDirectory;
+
+    private FunctionsHostStandIn(WebApplication grpc, WorkerChannel channel, Process worker, WorkerOutput output, string routePrefix, string appDirectory)
     {
+        _appDirectory = appDirectory;
         _grpc = grpc;
         _channel = channel;
         _worker = worker;
@@ -71,12 +75,13 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
 
     /// <summary>
     /// Starts the worker in <paramref name="appDirectory"/>'s role as the script root: a copy of the worker's folder
-    /// with the test's local.settings.json. Returns once every function is loaded.
+    /// with the test's local.settings.json (from <see cref="PrepareAppDirectory"/>; deleted on dispose). Returns once
+    /// every function is loaded.
     /// </summary>
     public static async Task<FunctionsHostStandIn> StartAsync(string appDirectory, CancellationToken cancellationToken = default)
     {
         var (worker, output, grpc, channel, routePrefix) = await LaunchAsync(appDirectory, cancellationToken);
-        var host = new FunctionsHostStandIn(grpc, channel, worker, output, routePrefix);
+        var host = new FunctionsHostStandIn(grpc, channel, worker, output, routePrefix, appDirectory);
         try
         {
             await host.HandshakeAsync(appDirectory, cancellationToken);
@@ -94,6 +99,7 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
     {
         var (worker, output, grpc, _, _) = await LaunchAsync(appDirectory, CancellationToken.None);
         await using var _ = grpc;
+        using var __ = worker;
         using var deadline = new CancellationTokenSource(timeout);
         try
         {
@@ -104,6 +110,10 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
             worker.Kill(entireProcessTree: true);
             throw new TimeoutException($"The worker did not exit within {timeout}.\n{output.Text}");
         }
+        finally
+        {
+            DeleteAppDirectory(appDirectory);
+        }
 
         worker.WaitForExit();
         return (worker.ExitCode, output.Text);
@@ -112,7 +122,7 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
     /// <summary>Makes a script root: the built worker's files plus the given local.settings.json values.</summary>
     public static string PrepareAppDirectory(IReadOnlyDictionary<string, string> values)
     {
-        var app = Directory.CreateTempSubdirectory("functions-standin-app-").FullName;
+        var app = Directory.CreateTempSubdirectory(AppDirectoryPrefix).FullName;
         foreach (var file in Directory.EnumerateFiles(WorkerDirectory, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(app, Path.GetRelativePath(WorkerDirectory, file));
@@ -376,6 +386,22 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
         _worker.Dispose();
         _http.Dispose();
         await _grpc.DisposeAsync();
+        DeleteAppDirectory(_appDirectory);
+    }
+
+    private static void DeleteAppDirectory(string appDirectory)
+    {
+        // Only script roots this class made.
+        if (Path.GetFileName(appDirectory.TrimEnd(Path.DirectorySeparatorChar)).StartsWith(AppDirectoryPrefix, StringComparison.Ordinal))
+        {
+            try
+            {
+                Directory.Delete(appDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     /// <summary>worker.config.json as the SDK writes it (facts §1.1).</summary>

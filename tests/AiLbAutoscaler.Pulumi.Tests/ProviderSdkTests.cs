@@ -1,7 +1,7 @@
 namespace AiLbAutoscaler.Pulumi.Tests;
 
 /// <summary>Both programs, and broken copies of the main one, in one compiler run (the SDK's declarations take seconds to load).</summary>
-public sealed class ProviderSdkResults
+public sealed class ProviderSdkResults : IDisposable
 {
     public static readonly (string Name, string Find, string Replace, string Path, string Says)[] Breakages =
     [
@@ -45,6 +45,8 @@ public sealed class ProviderSdkResults
     }
 
     public string Copies { get; }
+
+    public void Dispose() => Directory.Delete(Copies, recursive: true);
 
     public IReadOnlyList<string> Main { get; }
 
