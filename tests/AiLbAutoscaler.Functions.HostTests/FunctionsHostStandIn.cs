@@ -41,7 +41,7 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
     private readonly WorkerChannel _channel;
     private readonly Process _worker;
     private readonly WorkerOutput _output;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(90) };
+    private readonly HttpClient _http = new(new RetryOnConnectFailure(new SocketsHttpHandler())) { Timeout = TimeSpan.FromSeconds(90) };
 
     private readonly string _appDirectory;
 
@@ -85,6 +85,7 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
         try
         {
             await host.HandshakeAsync(appDirectory, cancellationToken);
+            await host.WaitForHttpEndpointAsync(cancellationToken);
             return host;
         }
         catch (Exception e)
@@ -257,6 +258,35 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
         Functions = functions;
     }
 
+    /// <summary>
+    /// The worker advertises HttpUri at init and starts its Kestrel alongside, so the endpoint may lag the handshake. The
+    /// real host rides that out with connect retries (RetryProxyHandler); on a loaded test machine those can run out,
+    /// so the stand-in also waits, up to 30 s, until the endpoint accepts a connection before it reports ready.
+    /// </summary>
+    private async Task WaitForHttpEndpointAsync(CancellationToken cancellationToken)
+    {
+        if (!Capabilities.TryGetValue("HttpUri", out var advertised))
+        {
+            return;
+        }
+
+        var uri = new Uri(advertised);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(uri.Host, uri.Port, cancellationToken);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline && !_worker.HasExited)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>Invokes a timer-triggered function as the timer listener would (not past due, no schedule monitor).</summary>
     public async Task<InvocationResult> InvokeTimerAsync(string functionName, CancellationToken cancellationToken = default)
     {
@@ -425,6 +455,32 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
             return new WorkerConfig(
                 description.GetProperty("defaultExecutablePath").GetString()!,
                 description.GetProperty("defaultWorkerPath").GetString()!);
+        }
+    }
+}
+
+/// <summary>
+/// Connect failures retried as the host's proxy does (RetryProxyHandler in azure-functions-host: up to 10 retries, the
+/// delay doubling from 50 ms to at most 250 ms); anything else, and any HTTP response, passes through.
+/// </summary>
+internal sealed class RetryOnConnectFailure(HttpMessageHandler inner) : DelegatingHandler(inner)
+{
+    private const int MaxRetries = 10;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(50);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException e) when (attempt < MaxRetries && e.InnerException is System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+            }
         }
     }
 }
