@@ -4,6 +4,7 @@ using System.Text.Json;
 using AiLbAutoscaler.Adapters.Pulumi.Cli;
 using AiLbAutoscaler.Adapters.Pulumi.Configuration;
 using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ public sealed class PulumiCliFleetActuator(
     IOptions<PulumiActuatorOptions> options,
     PulumiProcessRunner runner,
     TimeProvider time,
-    ILoggerFactory? loggers = null) : IFleetActuator
+    ILoggerFactory? loggers = null,
+    SecretRedactor? redactor = null) : IFleetActuator
 {
     private readonly ConcurrentDictionary<string, PulumiCli> _clis = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<PulumiCliFleetActuator>();
@@ -61,7 +63,7 @@ public sealed class PulumiCliFleetActuator(
             var changes = summary?.ResourceChanges ?? await ChangesFromHistoryAsync(cli, cancellationToken).ConfigureAwait(false);
             if (summary?.Result is "failed" or "canceled")
             {
-                return new ActuationResult(ActuationOutcome.Failed, $"pulumi up exited 0 but its summary says {summary.Result}: {up.Events.DescribeFailure() ?? "no detail"}", time.GetElapsedTime(started), changes);
+                return new ActuationResult(ActuationOutcome.Failed, $"pulumi up exited 0 but its summary says {summary.Result}: {cli.Redact(up.Events.DescribeFailure() ?? "no detail")}", time.GetElapsedTime(started), changes);
             }
 
             _logger.LogInformation("Stack {Stack}: targetSize {Current} → {Desired} applied in {Duration}", stack, current, desiredSize, time.GetElapsedTime(started));
@@ -191,7 +193,8 @@ public sealed class PulumiCliFleetActuator(
                 TimeSpan.FromSeconds(p.UpdateTimeoutSeconds),
                 p.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal)),
             runner,
-            (loggers ?? NullLoggerFactory.Instance).CreateLogger<PulumiCli>()));
+            (loggers ?? NullLoggerFactory.Instance).CreateLogger<PulumiCli>(),
+            redactor));
         return (cli, p);
     }
 }
