@@ -49,7 +49,10 @@ public sealed class StandInPulumi : IDisposable
             echo-secrets)
               # What a verbose or broken CLI could print: its environment, its argv, the credential files it was
               # pointed at, and the same again JSON-escaped (as a JSON error message would carry it).
-              { env; echo "argv: $*"
+              { echo "error: decrypting config failed; env PULUMI_CONFIG_PASSPHRASE=$PULUMI_CONFIG_PASSPHRASE PULUMI_ACCESS_TOKEN=$PULUMI_ACCESS_TOKEN" \
+                  "GOOGLE_OAUTH_ACCESS_TOKEN=$GOOGLE_OAUTH_ACCESS_TOKEN AzureWebJobsStorage=$AzureWebJobsStorage" \
+                  "passphrase file: $(cat "$PULUMI_CONFIG_PASSPHRASE_FILE" 2>/dev/null) GOOGLE_CREDENTIALS=$GOOGLE_CREDENTIALS"
+                env; echo "argv: $*"
                 for f in "$GOOGLE_APPLICATION_CREDENTIALS" "$PULUMI_CONFIG_PASSPHRASE_FILE"; do [ -f "$f" ] && cat "$f"; echo; done
                 printf '{"message":"%s"}\n' "$(env | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' | awk '{printf "%s\\n", $0}')"
               } >&2 ;;
