@@ -32,7 +32,7 @@ public static class FanOutBench
         var scale = Arg(args, "--scale", 100);
         var seed = Arg(args, "--seed", 42);
         var resize = Arg(args, "--resize", 1.0);
-        var host = QueueHostSettings.Load(Path.Combine(RepositoryRoot(), "host.json"));
+        var host = QueueHostSettings.Load(Path.Combine(AiLbAutoscaler.Tests.Shared.RepositoryRoot.Path, "host.json"));
         Console.WriteLine($"{stacks} stacks, {resize:P0} resizing per tick; metrics 0.5–2 s, resize 20–60 s; time ÷ {scale} (figures below are × {scale}); " +
             $"per instance batchSize {host.BatchSize} + newBatchThreshold {host.NewBatchThreshold} = {host.MaxConcurrentPerInstance} at once");
         Console.WriteLine("mode                    time to last stack ticked");
@@ -135,7 +135,7 @@ public static class FanOutBench
         services.AddSingleton<IMetricsSource>(new LatencyMetricsStandIn(new Random(seed + 1), scale, resizing));
         services.AddSingleton<IFleetActuator>(new LatencyActuatorStandIn(new Random(seed + 2), scale));
         services.AddAutoscalerCore(configuration);
-        services.AddSingleton(QueueHostSettings.Load(Path.Combine(RepositoryRoot(), "host.json")));
+        services.AddSingleton(QueueHostSettings.Load(Path.Combine(AiLbAutoscaler.Tests.Shared.RepositoryRoot.Path, "host.json")));
         services.AddSingleton(new TickSchedule("0 */1 * * * *"));
         services.AddTransient<TickStackFunctions>();
         services.AddTransient<TimerFunctions>();
@@ -153,19 +153,6 @@ public static class FanOutBench
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? T.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AiLbAutoscaler.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run the bench from inside the repository (AiLbAutoscaler.sln not found above " + AppContext.BaseDirectory + ").");
     }
 
     /// <summary>A queue that delivers every message at once and never loses one (the real queue's polling adds at most maxPollingInterval).</summary>

@@ -2,6 +2,7 @@ using AiLbAutoscaler.Adapters.AzureStorage.Queues;
 using AiLbAutoscaler.Core.Audit;
 using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Security;
 using AiLbAutoscaler.Functions.Dispatch;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
@@ -14,7 +15,8 @@ namespace AiLbAutoscaler.Functions.Functions;
 /// host.json's queue settings and the plan's instances allow; each takes the stack's lease like any other tick.
 /// </summary>
 public sealed class TickStackFunctions(
-    AutoscaleController controller, QueueHostSettings host, TimeProvider time, ILogger<TickStackFunctions> logger, ITickQueue? queue = null)
+    AutoscaleController controller, QueueHostSettings host, TimeProvider time, SecretRedactor redactor, ILogger<TickStackFunctions> logger,
+    ITickQueue? queue = null)
 {
     /// <summary>
     /// Completes (the message is deleted) when the tick is done, busy (another writer holds the lease), already done, stale
@@ -65,7 +67,7 @@ public sealed class TickStackFunctions(
                 logger.LogInformation("Stack {Stack} skipped tick {TickId}: it was already done (a second delivery)", tick.Stack, tick.TickId);
                 break;
             case TickOutcome.Failed:
-                var reason = result.Error ?? "the tick failed";
+                var reason = redactor.Redact(result.Error ?? "the tick failed");
                 await NoteFailureAsync(tick, message.DequeueCount, reason, cancellationToken);
                 throw new TickFailedException(tick.Stack, tick.TickId, reason);
             default:
@@ -76,8 +78,10 @@ public sealed class TickStackFunctions(
         }
     }
 
-    private async Task NoteFailureAsync(TickMessage tick, long dequeueCount, string reason, CancellationToken cancellationToken)
+    private async Task NoteFailureAsync(TickMessage tick, long dequeueCount, string error, CancellationToken cancellationToken)
     {
+        // The reason goes to the log, to a table and to status: no secret an adapter's error might quote.
+        var reason = redactor.Redact(error);
         if (dequeueCount < host.MaxDequeueCount)
         {
             logger.LogWarning("Tick {TickId} of stack {Stack} failed on try {Try} of {Max}; the queue retries it: {Reason}",
