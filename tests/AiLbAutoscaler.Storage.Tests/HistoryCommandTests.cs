@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text.Json;
 using AiLbAutoscaler.Adapters.AzureStorage.Configuration;
 using AiLbAutoscaler.Cli.Commands;
+using AiLbAutoscaler.Cli.Conventions;
 using AiLbAutoscaler.Storage.Tests.Azurite;
 
 namespace AiLbAutoscaler.Storage.Tests;
@@ -32,7 +33,8 @@ public sealed class HistoryCommandTests(AzuriteFixture azurite) : IClassFixture<
               "Values": {
                 "FUNCTIONS_WORKER_RUNTIME": "dotnet-isolated",
                 "Autoscaler__Storage__ConnectionString": "{{storage.Clients.Options.ConnectionString}}",
-                "Autoscaler__Storage__AuditTableName": "{{storage.Clients.Options.AuditTableName}}"
+                "Autoscaler__Storage__AuditTableName": "{{storage.Clients.Options.AuditTableName}}",
+                "Autoscaler__Stacks__web__Policy__MaxSize": "3"
               }
             }
             """);
@@ -93,6 +95,7 @@ public sealed class HistoryCommandTests(AzuriteFixture azurite) : IClassFixture<
         {
             ["Autoscaler:Storage:ConnectionString"] = dead,
             ["Autoscaler:Storage:MaxRetries"] = 0,
+            ["Autoscaler:Stacks:web:Policy:MaxSize"] = 3,
         }));
 
         var (code, _, error) = await RunAsync("history", "--stack", "web", "--settings", settings);
@@ -153,7 +156,7 @@ public sealed class HistoryCommandTests(AzuriteFixture azurite) : IClassFixture<
         var root = new RootCommand("ailb") { HistoryCommand.Create() };
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var code = await Task.Run(() => CommandRunner.Invoke(root, args, new InvocationConfiguration { Output = output, Error = error }));
         return (code, output.ToString(), error.ToString());
     }
 }
