@@ -75,7 +75,14 @@ public static class CliOptions
     };
 
     /// <summary>One of a fixed list of words; the error lists them.</summary>
-    public static Option<string> OneOf(string name, string[] aliases, string description, string defaultValue, params string[] values) => new(name, aliases)
+    public static Option<string> OneOf(string name, string[] aliases, string description, string defaultValue, params string[] values)
+    {
+        var option = Words(name, aliases, description, defaultValue, values);
+        option.CompletionSources.Add(values); // shell completion (dotnet-suggest) offers them
+        return option;
+    }
+
+    private static Option<string> Words(string name, string[] aliases, string description, string defaultValue, string[] values) => new(name, aliases)
     {
         Description = $"{description}: {string.Join("|", values)} (default {defaultValue})",
         DefaultValueFactory = _ => defaultValue,
