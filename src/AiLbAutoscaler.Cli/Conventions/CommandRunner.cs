@@ -35,12 +35,27 @@ public sealed class CommandContext
     {
         if (!Quiet)
         {
-            Err.WriteLine(text);
+            WriteErr(text);
         }
     }
 
     /// <summary>Something is off but the run goes on: stderr, even when quiet.</summary>
-    public void Warn(string text) => Err.WriteLine($"warning: {text}");
+    public void Warn(string text) => WriteErr($"warning: {text}");
+
+    /// <summary>On a terminal with live progress, through its console (which prints above the bars); else plainly.</summary>
+    private void WriteErr(string text)
+    {
+        if (_err is { Profile.Capabilities.Interactive: true } console)
+        {
+            console.WriteLine(text);
+        }
+        else
+        {
+            Err.WriteLine(text);
+        }
+    }
+
+    private IAnsiConsole? _err;
 
     /// <summary>A Spectre console on stdout, sized to the terminal (or COLUMNS, or wide when stdout is a file or pipe).</summary>
     public IAnsiConsole OutConsole()
@@ -51,7 +66,7 @@ public sealed class CommandContext
     }
 
     /// <summary>A Spectre console on stderr, for progress.</summary>
-    public IAnsiConsole ErrConsole() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Err) });
+    public IAnsiConsole ErrConsole() => _err ??= AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Err) });
 
     /// <summary>The columns stdout has: the terminal's, else COLUMNS, else 240 (a file or a pipe has no width of its own).</summary>
     public int Width
