@@ -147,8 +147,12 @@ public sealed class StandInPulumi : IDisposable
     public int SigIntCount =>
         File.Exists(Path.Combine(Dir, "sigint")) ? File.ReadAllLines(Path.Combine(Dir, "sigint")).Length : 0;
 
+    /// <summary>Null until the stand-in has written the pid whole (the shell creates the file before it writes to it).</summary>
     public int? GrandchildPid =>
-        File.Exists(Path.Combine(Dir, "grandchild.pid")) ? int.Parse(File.ReadAllText(Path.Combine(Dir, "grandchild.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture) : null;
+        File.Exists(Path.Combine(Dir, "grandchild.pid")) &&
+        int.TryParse(File.ReadAllText(Path.Combine(Dir, "grandchild.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var pid)
+            ? pid
+            : null;
 
     /// <summary>Options for one stack "inference" that runs this stand-in against the real infra/ program.</summary>
     public PulumiStackOptions StackOptions(int updateTimeoutSeconds = 60) => new()
