@@ -12,6 +12,8 @@ public static class Program
     {
         SimulateCommand.Create(),
         BacktestCommand.Create(),
+        SweepCommand.Create(),
+        TuneCommand.Create(),
         MetricsCommand.Create(),
         HistoryCommand.Create(),
     };

@@ -48,14 +48,14 @@ public sealed class CliTests
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var root = doc.RootElement;
         Assert.Equal(
-            ["trace", "seed", "slo_ms", "sim_seconds", "wall_seconds", "requests", "requests_per_wall_second", "results"],
+            ["trace", "seed", "slo_ms", "sim_seconds", "wall_seconds", "requests", "requests_per_wall_second", "calibration", "warnings", "results"],
             root.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal(3, root.GetProperty("seed").GetInt64());
         Assert.Equal(2500, root.GetProperty("slo_ms").GetDouble());
         var results = root.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(5, results.Count);
         Assert.Equal(
-            ["policy", "slo_attainment", "violation_minutes", "instance_hours", "cost_vs_oracle", "resizes", "direction_changes",
+            ["policy", "feasible_attainment", "slo_attainment", "feasible_share", "max_size_hits", "violation_minutes", "instance_hours", "cost_vs_oracle", "resizes", "direction_changes",
              "ttft_p50_ms", "ttft_p95_ms", "ttft_p99_ms", "e2e_p95_ms", "peak_instances"],
             results[0].EnumerateObject().Select(p => p.Name).ToArray());
         var oracle = results.Single(r => r.GetProperty("policy").GetString() == "oracle");

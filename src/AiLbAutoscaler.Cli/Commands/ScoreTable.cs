@@ -11,7 +11,7 @@ internal static class ScoreTable
     {
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"{Markup.Escape(result.Trace)} · seed {result.Seed} · SLO {result.SloMs:0} ms TTFT · {result.SimSeconds / 3600:0.#} h simulated");
-        foreach (var column in new[] { "policy", "SLO attain.", "viol. min", "inst-hours", "vs oracle", "resizes", "dir. changes", "TTFT p50/p95/p99 ms", "E2E p95 ms", "peak", "served", "dropped" })
+        foreach (var column in new[] { "policy", "feasible att.", "raw att.", "viol. min", "inst-hours", "vs oracle", "resizes", "dir. changes", "TTFT p50/p95/p99 ms", "E2E p95 ms", "peak", "served", "dropped" })
         {
             table.AddColumn(new TableColumn(column).RightAligned());
         }
@@ -21,6 +21,7 @@ internal static class ScoreTable
             var s = run.Score;
             table.AddRow(
                 s.Policy,
+                (s.FeasibleAttainment * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %",
                 (s.SloAttainment * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %",
                 s.ViolationMinutes.ToString(CultureInfo.InvariantCulture),
                 s.InstanceHours.ToString("0.0", CultureInfo.InvariantCulture),
@@ -34,8 +35,11 @@ internal static class ScoreTable
                 s.Dropped.ToString("N0", CultureInfo.InvariantCulture));
         }
 
-        table.Caption($"{result.Requests:N0} requests · static size {result.Capacity.StaticSize} for the busiest minute ({result.Capacity.BusiestRequestsPerSecond:0.#} req/s, {result.Capacity.RequestsPerInstancePerSecond:0.##} req/s per instance) · " +
-                      $"{result.WallSeconds:0.0} s wall · {result.RequestsPerWallSecond:N0} requests replayed per wall-second");
+        var feasible = result.Runs.Count > 0 ? result.Runs[0].Score.FeasibleShare : 1;
+        var warnings = result.MaxSizeWarnings();
+        table.Caption($"{result.Requests:N0} requests, {feasible * 100:0.0} % feasible (prefill alone within the SLO) · static size {result.Capacity.StaticSize} for the busiest minute ({result.Capacity.BusiestRequestsPerSecond:0.#} req/s, {result.Capacity.RequestsPerInstancePerSecond:0.##} req/s per instance) · " +
+                      $"{result.WallSeconds:0.0} s wall · {result.RequestsPerWallSecond:N0} requests replayed per wall-second" +
+                      (warnings.Count > 0 ? " · WARNING: " + Markup.Escape(string.Join("; ", warnings)) : ""));
         return table;
     }
 

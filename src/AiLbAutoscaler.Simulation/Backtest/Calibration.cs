@@ -5,8 +5,9 @@ namespace AiLbAutoscaler.Simulation.Backtest;
 
 /// <summary>
 /// Finds the smallest fixed fleet that meets the SLO at the trace's busiest minute: it replays that minute and the three
-/// before it on a warm fleet of N and searches N (doubling, then bisecting). Meeting the SLO means a share of requests
-/// within the SLO of at least <see cref="SimulationOptions.SloTarget"/> and no minute whose p95 TTFT exceeds it.
+/// before it on a warm fleet of N and searches N (doubling, then bisecting). Meeting the SLO means a share of
+/// <em>feasible</em> requests within the SLO of at least <see cref="SimulationOptions.SloTarget"/>: a request whose prefill
+/// alone exceeds the SLO misses on any fleet, so it cannot tell one size from another.
 /// </summary>
 public static class Calibration
 {
@@ -28,29 +29,62 @@ public static class Calibration
         }
 
         var from = Math.Max(0, busiest - 3);
-        bool Meets(int n)
-        {
-            var result = Simulator.Run(trace, new StaticPolicy(n), options, new RunSettings { FromMinute = from, EndMinute = busiest + 1 });
-            return result.Score.SloAttainment >= options.SloTarget && result.Score.ViolationMinutes == 0;
-        }
+        var (size, capped) = SmallestMeeting(
+            n => MeetsAt(trace, options, from, busiest + 1, n, options.SloTarget),
+            Math.Max(1, (int)Math.Ceiling(rate / 8)),
+            options.MaxSize);
+        return new Capacity(busiest, rate, size, rate / size) { HitMaxSize = capped };
+    }
 
-        var lo = 0;
-        var hi = Math.Max(1, (int)Math.Ceiling(rate / 8));
-        while (!Meets(hi))
+    /// <summary>Whether a warm static fleet of <paramref name="size"/> keeps feasible attainment at or above <paramref name="aim"/> over minutes [from, to).</summary>
+    internal static bool MeetsAt(TraceSpec trace, SimulationOptions options, int from, int to, int size, double aim)
+    {
+        var result = Simulator.Run(trace, new StaticPolicy(size), options, new RunSettings { FromMinute = from, EndMinute = to });
+        return result.Score.FeasibleAttainment >= aim;
+    }
+
+    /// <summary>
+    /// The smallest n in [1, max] with <paramref name="meets"/>(n), searched from a guess (halving or doubling, then
+    /// bisecting; meeting is taken as monotone in n). Capped is true when even <paramref name="max"/> does not meet it.
+    /// </summary>
+    internal static (int Size, bool Capped) SmallestMeeting(Func<int, bool> meets, int guess, int max)
+    {
+        int lo, hi;
+        guess = Math.Clamp(guess, 1, max);
+        if (meets(guess))
         {
-            if (hi >= options.MaxSize)
+            hi = guess;
+            lo = hi / 2;
+            while (lo >= 1 && meets(lo))
             {
-                return new Capacity(busiest, rate, options.MaxSize, rate / options.MaxSize);
+                hi = lo;
+                lo /= 2;
             }
+        }
+        else
+        {
+            lo = guess;
+            hi = guess;
+            while (true)
+            {
+                if (hi >= max)
+                {
+                    return (max, true);
+                }
 
-            lo = hi;
-            hi = Math.Min(options.MaxSize, hi * 2);
+                lo = hi;
+                hi = Math.Min(max, hi * 2);
+                if (meets(hi))
+                {
+                    break;
+                }
+            }
         }
 
         while (hi - lo > 1)
         {
             var mid = lo + (hi - lo) / 2;
-            if (Meets(mid))
+            if (meets(mid))
             {
                 hi = mid;
             }
@@ -60,6 +94,6 @@ public static class Calibration
             }
         }
 
-        return new Capacity(busiest, rate, hi, rate / hi);
+        return (hi, false);
     }
 }
