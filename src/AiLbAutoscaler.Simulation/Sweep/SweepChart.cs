@@ -5,7 +5,8 @@ namespace AiLbAutoscaler.Simulation.Sweep;
 
 /// <summary>
 /// The sweep's scatter (ScottPlot 5): every run as a point (instance-hours across, feasible attainment up), one colour per
-/// policy (<see cref="PolicyPalette"/>), each policy's Pareto front as a line, and ailb's default ringed and labelled.
+/// policy (<see cref="PolicyPalette"/>), each policy's Pareto front as a line, and ailb's default ringed and labelled. The
+/// axes stop at 3× ailb's default instance-hours; the title counts the runs beyond.
 /// </summary>
 public static class SweepChart
 {
@@ -42,6 +43,20 @@ public static class SweepChart
         target.Color = Colors.Red.WithAlpha(0.5);
         target.LinePattern = LinePattern.Dashed;
         target.LegendText = $"target {result.SloTarget * 100:0.#} %";
+
+        // Zoom on the region that matters: up to 3× ailb's default cost; a policy far beyond it is named, not squeezed in.
+        if (result.Reference is { } reference && reference.Score.InstanceHours > 0)
+        {
+            var xMax = reference.Score.InstanceHours * 3;
+            var inside = result.Points.Where(p => p.Score.InstanceHours <= xMax).ToList();
+            var yMin = inside.Count > 0 ? inside.Min(p => p.Score.FeasibleAttainment * 100) : 0;
+            plot.Axes.SetLimits(0, xMax, Math.Max(0, yMin - 2), 100.5);
+            var off = result.Points.Count - inside.Count;
+            if (off > 0)
+            {
+                title += $" · {off} run(s) beyond 3× ailb's instance-hours not shown";
+            }
+        }
 
         plot.Title(title);
         plot.Axes.Bottom.Label.Text = "instance-hours";
