@@ -16,5 +16,6 @@ public static class Program
         TuneCommand.Create(),
         MetricsCommand.Create(),
         HistoryCommand.Create(),
+        RecordCommand.Create(),
     };
 }

@@ -39,6 +39,7 @@ internal static class ScoreTable
         var warnings = result.MaxSizeWarnings();
         table.Caption($"{result.Requests:N0} requests, {feasible * 100:0.0} % feasible (prefill alone within the SLO) · static size {result.Capacity.StaticSize} for the busiest minute ({result.Capacity.BusiestRequestsPerSecond:0.#} req/s, {result.Capacity.RequestsPerInstancePerSecond:0.##} req/s per instance) · " +
                       $"{result.WallSeconds:0.0} s wall · {result.RequestsPerWallSecond:N0} requests replayed per wall-second" +
+                      (result.GapMinutes > 0 ? $" · {result.GapMinutes:N0} gap minutes held at the previous minute's rate" : "") +
                       (warnings.Count > 0 ? " · WARNING: " + Markup.Escape(string.Join("; ", warnings)) : ""));
         return table;
     }
