@@ -53,7 +53,8 @@ public static class SimulateCommand
         return command;
     }
 
-    internal static BacktestRequest Request(SimulationConfig config, TraceSpec trace, IReadOnlyList<string> policies, bool timeline, Action<string, double>? progress) => new()
+    internal static BacktestRequest Request(SimulationConfig config, TraceSpec trace, IReadOnlyList<string> policies, bool timeline, Action<string, double>? progress,
+        bool recordInstruments = false) => new()
     {
         Trace = trace,
         Policies = policies,
@@ -62,6 +63,7 @@ public static class SimulateCommand
         Hpa = config.Hpa,
         Gce = config.Gce,
         RecordTimeline = timeline,
+        RecordInstruments = recordInstruments,
         Progress = progress,
     };
 }

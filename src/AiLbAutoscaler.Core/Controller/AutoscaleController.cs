@@ -5,6 +5,7 @@ using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
 using AiLbAutoscaler.Core.State;
+using AiLbAutoscaler.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,8 +24,11 @@ public sealed class AutoscaleController(
     IStackLock locks,
     IAuditLog audit,
     TimeProvider time,
-    ILogger<AutoscaleController> logger)
+    ILogger<AutoscaleController> logger,
+    AutoscalerTelemetry? telemetry = null)
 {
+    private readonly AutoscalerTelemetry _telemetry = telemetry ?? AutoscalerTelemetry.Shared;
+
     private const int MaxStateWriteAttempts = 3;
 
     public IReadOnlyCollection<string> Stacks => options.CurrentValue.Stacks.Keys;
@@ -60,14 +64,17 @@ public sealed class AutoscaleController(
 
     /// <summary>One scaling step for one stack: signals → decision → apply → state and audit.</summary>
     public Task<TickResult> TickAsync(string stack, DecisionTrigger trigger, CancellationToken cancellationToken) =>
-        DecideAsync(stack, trigger, dryRun: false, cancellationToken);
+        _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Tick, stack, trigger, () => DecideAsync(stack, trigger, dryRun: false, cancellationToken));
 
     /// <summary>Decides now. With <paramref name="dryRun"/> nothing is applied or remembered, and no lease is taken.</summary>
     public Task<TickResult> EvaluateAsync(string stack, bool dryRun, DecisionTrigger trigger, CancellationToken cancellationToken) =>
-        DecideAsync(stack, trigger, dryRun, cancellationToken);
+        _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Evaluate, stack, trigger, () => DecideAsync(stack, trigger, dryRun, cancellationToken));
 
     /// <summary>Sets a size by hand, pinned for <see cref="RescaleRequest.Hold"/>; afterwards autoscaling resumes from it.</summary>
-    public async Task<TickResult> RescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken)
+    public Task<TickResult> RescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken) =>
+        _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Rescale, stack, trigger, () => ManualRescaleAsync(stack, request, trigger, cancellationToken));
+
+    private async Task<TickResult> ManualRescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken)
     {
         var policy = PolicyFor(stack);
         ValidateRescale(policy, request);
@@ -86,7 +93,7 @@ public sealed class AutoscaleController(
         // The engine honours an override while now < Until; a rescale without hold pins for this one decision only.
         var pin = new ManualOverride(request.TargetSize, request.Reason, now + (request.Hold > TimeSpan.Zero ? request.Hold : TimeSpan.FromTicks(1)));
         var input = new DecisionInput(stack, policy, new FleetState(current), [], loaded.State with { Override = pin });
-        var outcome = engine.Decide(input);
+        var outcome = AutoscalerTelemetry.InSpan(AutoscalerTelemetry.Spans.Decide, stack, () => engine.Decide(input));
 
         // Autoscaling resumes from the new size: older recommendations no longer speak for it.
         var next = outcome.NextState with
@@ -97,7 +104,8 @@ public sealed class AutoscaleController(
         };
 
         var dryRun = policy.DryRun;
-        var actuation = await ActAsync(stack, outcome.Decision, dryRun, $"manual rescale: {request.Reason}", lease, cancellationToken);
+        var actuation = await AutoscalerTelemetry.InSpanAsync(AutoscalerTelemetry.Spans.Actuate, stack,
+            () => ActAsync(stack, outcome.Decision, dryRun, $"manual rescale: {request.Reason}", lease, cancellationToken));
         next = Settle(next, outcome.Decision, actuation, now);
         await SaveAsync(stack, loaded, next, cancellationToken);
         await AuditAsync(new AuditRecord(stack, now, trigger, [], outcome.Decision, actuation, dryRun), cancellationToken);
@@ -183,10 +191,12 @@ public sealed class AutoscaleController(
             return new TickResult(stack, TickOutcome.Failed, null, null, $"Could not read the current size of stack '{stack}': {ex.Message}");
         }
 
-        var outcome = engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation.InstanceAges), observation.Signals, loaded.State));
+        var outcome = AutoscalerTelemetry.InSpan(AutoscalerTelemetry.Spans.Decide, stack,
+            () => engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation.InstanceAges), observation.Signals, loaded.State)));
         var decision = outcome.Decision;
         var asDryRun = dryRun || policy.DryRun;
-        var actuation = await ActAsync(stack, decision, asDryRun, decision.Explanation, lease, cancellationToken);
+        var actuation = await AutoscalerTelemetry.InSpanAsync(AutoscalerTelemetry.Spans.Actuate, stack,
+            () => ActAsync(stack, decision, asDryRun, decision.Explanation, lease, cancellationToken));
 
         if (!dryRun)
         {
@@ -201,6 +211,7 @@ public sealed class AutoscaleController(
 
     private async Task<Observation> ObserveAsync(string stack, CancellationToken cancellationToken)
     {
+        using var span = AutoscalerTelemetry.StartSpan(AutoscalerTelemetry.Spans.ReadMetrics, stack);
         try
         {
             return await metrics.ObserveAsync(stack, cancellationToken);
@@ -265,6 +276,7 @@ public sealed class AutoscaleController(
     private async Task SaveAsync(
         string stack, VersionedStackState loaded, StackState next, CancellationToken cancellationToken)
     {
+        using var span = AutoscalerTelemetry.StartSpan(AutoscalerTelemetry.Spans.Save, stack);
         var version = loaded.Version;
         var toWrite = next;
         for (var attempt = 1; ; attempt++)
@@ -277,6 +289,7 @@ public sealed class AutoscaleController(
             catch (StateConflictException) when (attempt < MaxStateWriteAttempts)
             {
                 logger.LogWarning("State of stack {Stack} changed underneath this tick; merging (attempt {Attempt})", stack, attempt);
+                _telemetry.RecordMergedConflict(stack);
                 var fresh = await stateStore.LoadAsync(stack, cancellationToken);
                 version = fresh.Version;
                 toWrite = StateMerge.Merge(fresh.State, next, loaded.State);

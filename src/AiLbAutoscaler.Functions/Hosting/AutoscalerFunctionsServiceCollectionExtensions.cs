@@ -36,6 +36,7 @@ public static class AutoscalerFunctionsServiceCollectionExtensions
         services.TryAddTransient<TimerFunctions>();
         services.TryAddTransient<ScalingFunctions>();
         services.TryAddTransient<StackQueryFunctions>();
+        services.TryAddTransient<DashboardFunctions>();
         return services;
     }
 }

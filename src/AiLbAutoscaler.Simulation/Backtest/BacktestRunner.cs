@@ -25,6 +25,9 @@ public sealed class BacktestRequest
 
     public bool RecordTimeline { get; init; }
 
+    /// <summary>Keep the controller's instruments (sizes, signals) on the simulated clock, for the HTML report.</summary>
+    public bool RecordInstruments { get; init; }
+
     /// <summary>Called with a policy name and its fraction done (from several threads when policies run in parallel).</summary>
     public Action<string, double>? Progress { get; init; }
 
@@ -33,7 +36,7 @@ public sealed class BacktestRequest
     public CancellationToken Cancellation { get; init; }
 }
 
-public sealed record PolicyRun(Scorecard Score, IReadOnlyList<TimelineRow> Timeline);
+public sealed record PolicyRun(Scorecard Score, IReadOnlyList<TimelineRow> Timeline, IReadOnlyList<InstrumentPoint>? Instruments = null);
 
 public sealed record BacktestResult(
     string Trace,
@@ -72,6 +75,7 @@ public static class BacktestRunner
             AilbPolicy = request.AilbPolicy,
             Hpa = request.Hpa,
             Gce = request.Gce,
+            RecordInstruments = request.RecordInstruments,
         };
 
         // Build every policy first, so a bad setting fails before any run starts.
@@ -87,8 +91,15 @@ public static class BacktestRunner
                 Progress = request.Progress is { } p ? f => p(policy.Name, f) : null,
                 Cancellation = request.Cancellation,
             };
-            var result = Simulator.Run(request.Trace, policy, request.Options, settings);
-            runs[i] = new PolicyRun(result.Score, result.Timeline);
+            try
+            {
+                var result = Simulator.Run(request.Trace, policy, request.Options, settings);
+                runs[i] = new PolicyRun(result.Score, result.Timeline, (policy as AilbPolicy)?.Instruments);
+            }
+            finally
+            {
+                (policy as IDisposable)?.Dispose();
+            }
         });
 
         wall.Stop();

@@ -23,6 +23,9 @@ public sealed class PolicyEnvironment
 
     public GceOptions Gce { get; init; } = new();
 
+    /// <summary>Policies that run the real controller keep its instruments on the simulated clock.</summary>
+    public bool RecordInstruments { get; init; }
+
     /// <summary>Instances needed for a minute's expected load, at the calibrated per-instance rate.</summary>
     public int RequiredFor(int minute)
     {
