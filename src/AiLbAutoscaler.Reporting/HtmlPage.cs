@@ -23,6 +23,8 @@ public sealed class HtmlPage
         dl.sizes div { background: var(--bg); border-radius: 6px; padding: .4rem .6rem; }
         dl.sizes dt { color: var(--muted); font-size: .8rem; }
         dl.sizes dd { margin: 0; font-size: 1.25rem; font-weight: 600; }
+        dl.sizes div.long { grid-column: span 2; }
+        dl.sizes div.long dd { font-size: .95rem; font-weight: 500; overflow-wrap: anywhere; }
         table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
         th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
         th { background: var(--bg); font-weight: 600; }

@@ -89,8 +89,16 @@ public static class StatusPage
         var from = now - window;
         var records = stack.History.Where(r => r.At >= from).OrderBy(r => r.At).ToList();
         double X(DateTimeOffset at) => (at - now).TotalMinutes;
-        var current = records.Select(r => (X(r.At), (double?)r.Decision.CurrentSize)).ToList();
-        var desired = records.Select(r => (X(r.At), (double?)r.Decision.DesiredSize)).ToList();
+
+        // The size steps at each decision from what it was to what it became (the desired size where it was applied).
+        var size = new List<(double X, double? Y)>();
+        var desired = new List<(double X, double? Y)>();
+        foreach (var r in records)
+        {
+            size.Add((X(r.At), r.Decision.CurrentSize));
+            size.Add((X(r.At) + 1e-6, r.Actuation.Succeeded && !r.DryRun ? r.Decision.DesiredSize : r.Decision.CurrentSize));
+            desired.Add((X(r.At), r.Decision.DesiredSize));
+        }
 
         // The winning signal as observed over target: 1 is on target, whatever the signal's unit.
         var winner = records.Select(r => (X(r.At), r.Decision.Recommendations
@@ -98,15 +106,15 @@ public static class StatusPage
         if (records.Count > 0)
         {
             // Sizes hold until now; the chart's right edge is the page's time.
-            current.Add((0, records[^1].Decision.CurrentSize));
-            desired.Add((0, records[^1].Decision.DesiredSize));
+            size.Add((0, size[^1].Y));
+            desired.Add((0, desired[^1].Y));
         }
 
         var chart = new SvgChart(
             records.Count == 0 ? $"No decision in the last {window.TotalHours:0.#} h." : $"Size and the winning signal, last {window.TotalHours:0.#} h ({records.Count} decisions)",
             "instances", "winning signal ÷ target",
-            x => now.AddMinutes(x).UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture));
-        chart.Add(new ChartSeries(SeriesCurrent, "current size", current, SvgChart.Palette[0], Step: true));
+            x => now.AddMinutes(x).UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture)).Domain(-window.TotalMinutes, 0);
+        chart.Add(new ChartSeries(SeriesCurrent, "size", size, SvgChart.Palette[0], Step: true));
         chart.Add(new ChartSeries(SeriesDesired, "desired size", desired, SvgChart.Palette[1], Step: true, Dashed: true));
         chart.Add(new ChartSeries(SeriesWinner, "winning signal ÷ target (right axis)", winner, SvgChart.Palette[2], ChartAxis.Right));
         chart.Add(new ChartRule("on target (1.0, right axis)", 1, SvgChart.Palette[6], ChartAxis.Right));
@@ -114,6 +122,6 @@ public static class StatusPage
     }
 
     private static void Field(StringBuilder html, string key, string label, string value) =>
-        html.Append("<div><dt>").Append(HtmlPage.Encode(label)).Append("</dt><dd data-field=\"").Append(key).Append("\">")
+        html.Append(value.Length > 10 ? "<div class=\"long\"><dt>" : "<div><dt>").Append(HtmlPage.Encode(label)).Append("</dt><dd data-field=\"").Append(key).Append("\">")
             .Append(HtmlPage.Encode(value)).Append("</dd></div>");
 }

@@ -39,6 +39,14 @@ public sealed class SvgChart(string title, string leftAxis, string? rightAxis, F
 
     private readonly List<ChartSeries> _series = [];
     private readonly List<ChartRule> _rules = [];
+    private (double From, double To)? _domain;
+
+    /// <summary>Fixes the x range (a time window) instead of fitting it to the points.</summary>
+    public SvgChart Domain(double from, double to)
+    {
+        _domain = (from, to);
+        return this;
+    }
 
     public SvgChart Add(ChartSeries series)
     {
@@ -55,7 +63,7 @@ public sealed class SvgChart(string title, string leftAxis, string? rightAxis, F
     public override string ToString()
     {
         var points = _series.SelectMany(s => s.Points).ToList();
-        var (x0, x1) = Range(points.Select(p => p.X), pad: false);
+        var (x0, x1) = _domain ?? Range(points.Select(p => p.X), pad: false);
         var (l0, l1) = Range(Values(ChartAxis.Left), pad: true);
         var (r0, r1) = Range(Values(ChartAxis.Right), pad: true);
         double Px(double x) => Left + (x - x0) / (x1 - x0) * (Width - Left - Right);

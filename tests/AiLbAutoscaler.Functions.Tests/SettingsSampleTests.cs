@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Functions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AiLbAutoscaler.Functions.Tests;
 
@@ -28,6 +29,7 @@ public sealed class SettingsSampleTests
         {
             "AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", ScheduleOptions.AutoscaleSetting, ScheduleOptions.PruneSetting,
             AdapterSelection.MetricsSetting, AdapterSelection.ActuatorSetting, AdapterSelection.StorageSetting,
+            OpenTelemetryRegistration.OtlpEndpointSetting, OpenTelemetryRegistration.AzureMonitorSetting,
         };
         expected.AddRange(Leaves(typeof(AutoscalerOptions), AutoscalerOptions.SectionName));
         expected.AddRange(Leaves(typeof(HttpApiOptions), HttpApiOptions.SectionName));

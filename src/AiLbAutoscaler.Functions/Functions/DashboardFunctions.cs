@@ -35,13 +35,6 @@ public sealed class DashboardFunctions(
                 stacks.Add(new StackDashboard(controller.PolicyFor(stack), status, history));
             }
 
-            request.HttpContext.Response.Headers["Content-Security-Policy"] = HtmlPage.ContentSecurityPolicy;
-            request.HttpContext.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            return new ContentResult
-            {
-                Content = StatusPage.Render(stacks, now, window),
-                ContentType = "text/html; charset=utf-8",
-                StatusCode = StatusCodes.Status200OK,
-            };
+            return new HtmlPageResult(StatusPage.Render(stacks, now, window));
         });
 }
