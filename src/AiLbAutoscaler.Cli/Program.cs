@@ -14,5 +14,6 @@ public static class Program
         BacktestCommand.Create(),
         MetricsCommand.Create(),
         HistoryCommand.Create(),
+        RecordCommand.Create(),
     };
 }

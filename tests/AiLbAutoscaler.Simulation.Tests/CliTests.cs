@@ -48,7 +48,7 @@ public sealed class CliTests
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var root = doc.RootElement;
         Assert.Equal(
-            ["trace", "seed", "slo_ms", "sim_seconds", "wall_seconds", "requests", "requests_per_wall_second", "results"],
+            ["trace", "seed", "slo_ms", "sim_seconds", "gap_minutes", "wall_seconds", "requests", "requests_per_wall_second", "results"],
             root.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal(3, root.GetProperty("seed").GetInt64());
         Assert.Equal(2500, root.GetProperty("slo_ms").GetDouble());

@@ -101,6 +101,16 @@ public sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
             }
         }
 
+        if (s.Record.ChunkMinutes is < 1 or > 10_000)
+        {
+            errors.Add($"{path}:Record:ChunkMinutes must be in [1, 10000] (Prometheus allows 11,000 points per series per range query) (was {s.Record.ChunkMinutes}).");
+        }
+
+        if (s.Record.RetentionDays is < 1)
+        {
+            errors.Add($"{path}:Record:RetentionDays must be at least 1 day when given (was {s.Record.RetentionDays}).");
+        }
+
         if (s.Source == MetricsSourceKind.Prometheus)
         {
             ValidatePrometheus(path, s, errors);

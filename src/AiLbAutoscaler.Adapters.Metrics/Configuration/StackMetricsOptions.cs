@@ -98,6 +98,9 @@ public sealed class StackMetricsOptions
 
     /// <summary>Evaluate PromQL this many seconds before now (room for ingestion delay).</summary>
     public int PrometheusEvaluationDelaySeconds { get; set; }
+
+    /// <summary>What <c>ailb record</c> reads (queries, chunk size, retention).</summary>
+    public Recording.RecordOptions Record { get; set; } = new();
 }
 
 /// <summary>One configured signal. Cloud Monitoring uses Filter/Aligner/Reducer/GroupBy; Prometheus uses Query.</summary>

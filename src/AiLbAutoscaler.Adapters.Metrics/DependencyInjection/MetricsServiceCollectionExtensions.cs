@@ -31,6 +31,8 @@ public static class MetricsServiceCollectionExtensions
         services.TryAddSingleton<CloudMonitoringClient>();
         services.TryAddSingleton<CloudMonitoringReader>();
         services.TryAddSingleton<PrometheusReader>();
+        services.TryAddSingleton(provider => new AiLbAutoscaler.Adapters.Metrics.Recording.TrafficRecorder(provider.GetRequiredService<IOptions<MetricsOptions>>(),
+            provider.GetRequiredService<CloudMonitoringClient>(), provider.GetRequiredService<IHttpClientFactory>(), provider.GetRequiredService<TimeProvider>()));
 
         var http = services.AddHttpClient(MetricsHttp.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RedactLoggedHeaders(_ => true);

@@ -21,7 +21,8 @@ internal static class ScoreTable
         }
 
         table.Caption($"{result.Requests:N0} requests · static size {result.Capacity.StaticSize} for the busiest minute ({result.Capacity.BusiestRequestsPerSecond:0.#} req/s, {result.Capacity.RequestsPerInstancePerSecond:0.##} req/s per instance) · " +
-                      $"{result.WallSeconds:0.0} s wall · {result.RequestsPerWallSecond:N0} requests replayed per wall-second");
+                      $"{result.WallSeconds:0.0} s wall · {result.RequestsPerWallSecond:N0} requests replayed per wall-second" +
+                      (result.GapMinutes > 0 ? $" · {result.GapMinutes:N0} gap minutes held at the previous minute's rate" : ""));
         return table;
     }
 }

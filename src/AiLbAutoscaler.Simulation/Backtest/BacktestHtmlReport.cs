@@ -18,7 +18,8 @@ public static class BacktestHtmlReport
     {
         var page = new HtmlPage($"ailb backtest: {result.Trace}",
             $"seed {result.Seed} · SLO {result.SloMs:0} ms TTFT · {result.SimSeconds / 3600:0.#} h simulated · {result.Requests:N0} requests · " +
-            $"static size {result.Capacity.StaticSize} for the busiest minute ({result.Capacity.BusiestRequestsPerSecond:0.#} req/s)");
+            $"static size {result.Capacity.StaticSize} for the busiest minute ({result.Capacity.BusiestRequestsPerSecond:0.#} req/s)" +
+            (result.GapMinutes > 0 ? $" · {result.GapMinutes:N0} gap minutes held at the previous minute's rate" : ""));
 
         page.Raw("<section class=\"scores\"><h2>Scores</h2>");
         page.Raw(HtmlPage.Table("scores", ScoreColumns.Headers, result.Runs.Select(r => ScoreColumns.Cells(r.Score)),

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace AiLbAutoscaler.Simulation.Backtest;
 
-/// <summary>The backtest JSON: the keys issue 3 names, no others. NaN (no data) is written as null.</summary>
+/// <summary>The backtest JSON: the keys issue 3 names, plus gap_minutes (issue 14). NaN (no data) is written as null.</summary>
 public static class BacktestReport
 {
     public static void WriteJson(BacktestResult result, Stream stream)
@@ -13,6 +13,7 @@ public static class BacktestReport
         w.WriteNumber("seed", result.Seed);
         Number(w, "slo_ms", result.SloMs);
         Number(w, "sim_seconds", result.SimSeconds);
+        w.WriteNumber("gap_minutes", result.GapMinutes);
         Number(w, "wall_seconds", Math.Round(result.WallSeconds, 3));
         w.WriteNumber("requests", result.Requests);
         Number(w, "requests_per_wall_second", Math.Round(result.RequestsPerWallSecond));

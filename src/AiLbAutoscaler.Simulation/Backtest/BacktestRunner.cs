@@ -48,6 +48,9 @@ public sealed record BacktestResult(
     Capacity Capacity,
     IReadOnlyList<PolicyRun> Runs)
 {
+    /// <summary>Minutes the trace marks as gaps (unknown); the replay held the previous known minute's rate through them.</summary>
+    public int GapMinutes { get; init; }
+
     /// <summary>Requests replayed (over every policy's run) per wall-clock second of the whole backtest.</summary>
     public double RequestsPerWallSecond => WallSeconds > 0 ? Requests * (double)Runs.Count / WallSeconds : 0;
 }
@@ -109,6 +112,6 @@ public static class BacktestRunner
             .ToList();
         var requests = scored.Count > 0 ? scored[0].Score.Requests : 0;
         return new BacktestResult(request.Trace.Name, request.Trace.Seed, request.Options.SloMs, profile.Length * 60.0,
-            wall.Elapsed.TotalSeconds, requests, capacity, scored);
+            wall.Elapsed.TotalSeconds, requests, capacity, scored) { GapMinutes = request.Trace.GapMinutes() };
     }
 }

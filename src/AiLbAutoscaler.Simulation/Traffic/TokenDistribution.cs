@@ -51,9 +51,15 @@ public sealed class TokenDistribution
         private readonly double _outputSigma = Math.Log(d.OutputP99 / d.OutputMedian) / Z99;
         private readonly int _max = d.MaxTokens;
 
-        public int Prompt() => Draw(_promptMu, _promptSigma);
+        public int Prompt(double? mean = null) => Draw(Location(_promptMu, _promptSigma, mean), _promptSigma);
 
-        public int Output() => Draw(_outputMu, _outputSigma);
+        public int Output(double? mean = null) => Draw(Location(_outputMu, _outputSigma, mean), _outputSigma);
+
+        /// <summary>
+        /// The log-normal's μ. Without a mean: the configured median's. With a minute's mean m: the shape σ (so the p99/median
+        /// ratio) is kept and the median becomes m·e^(−σ²/2), whose mean before clipping to [1, MaxTokens] is exactly m.
+        /// </summary>
+        private static double Location(double mu, double sigma, double? mean) => mean is { } m ? Math.Log(m) - (sigma * sigma / 2) : mu;
 
         private int Draw(double mu, double sigma)
         {

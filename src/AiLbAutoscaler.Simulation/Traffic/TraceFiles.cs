@@ -8,13 +8,19 @@ public enum TraceKind
     /// <summary><c>t_ms,prompt_tokens,output_tokens</c>, one row per request.</summary>
     PerRequest,
 
-    /// <summary><c>minute,requests</c>, one row per minute.</summary>
+    /// <summary>
+    /// <c>minute,requests</c>, one row per minute, with optional <c>prompt_tokens_mean,output_tokens_mean</c>. An empty
+    /// <c>requests</c> field is a gap (unknown, not zero); lines starting with <c>#</c> before the header are comments.
+    /// </summary>
     PerMinute,
 }
 
 /// <summary>Reads the two trace formats with Sep, streaming; every problem names the file and the line.</summary>
 public static class TraceFiles
 {
+    public const string PromptTokensMeanColumn = "prompt_tokens_mean";
+    public const string OutputTokensMeanColumn = "output_tokens_mean";
+
     public static TraceKind DetectKind(string path)
     {
         if (!File.Exists(path))
@@ -22,8 +28,8 @@ public static class TraceFiles
             throw new FileNotFoundException($"Trace file '{path}' does not exist.", path);
         }
 
-        using var reader = Open(path);
-        var names = reader.Header.ColNames;
+        using var file = Open(path);
+        var names = file.Reader.Header.ColNames;
         if (Has(names, "t_ms", "prompt_tokens", "output_tokens"))
         {
             return TraceKind.PerRequest;
@@ -34,51 +40,132 @@ public static class TraceFiles
             return TraceKind.PerMinute;
         }
 
-        throw new TraceFormatException(path, 1,
+        throw new TraceFormatException(path, file.HeaderLine,
             $"unknown header '{string.Join(",", names)}': expected 't_ms,prompt_tokens,output_tokens' or 'minute,requests'");
     }
 
     /// <summary>Per-request rows as arrivals (seconds), checked to be in time order.</summary>
     internal static IArrivalStream OpenRequests(string path) => new RequestFileStream(path);
 
-    /// <summary>Per-minute rows, checked to be in ascending minute order.</summary>
+    /// <summary>
+    /// Per-minute rows, checked to be in ascending minute order. A gap (empty <c>requests</c>) holds the previous known
+    /// minute's rate and token means and is flagged <see cref="MinuteCount.Gap"/>; gaps before the first known minute take
+    /// the first known minute's. A trace with no known minute at all is an error.
+    /// </summary>
     public static IEnumerable<MinuteCount> ReadMinutes(string path)
     {
-        using var reader = Open(path);
-        var minuteCol = Index(reader, path, "minute");
-        var requestsCol = Index(reader, path, "requests");
+        using var file = Open(path);
+        var reader = file.Reader;
+        var minuteCol = Index(file, path, "minute");
+        var requestsCol = Index(file, path, "requests");
+        var promptCol = OptionalIndex(file, PromptTokensMeanColumn);
+        var outputCol = OptionalIndex(file, OutputTokensMeanColumn);
+        var columns = reader.Header.ColNames.Count;
         var last = -1;
+        MinuteCount? held = null;
+        var leading = new List<int>();
         foreach (var row in reader)
         {
-            var line = row.LineNumberFrom;
+            var line = row.LineNumberFrom + file.LineOffset;
             if (IsBlank(row))
             {
                 continue;
             }
 
-            CheckColumns(row, path, line, 2);
+            CheckColumns(row, path, line, columns);
             var minute = ParseLong(row[minuteCol].ToString(), path, line, "minute");
-            var requests = ParseDouble(row[requestsCol].ToString(), path, line, "requests");
             if (minute <= last || minute > int.MaxValue)
             {
                 throw new TraceFormatException(path, line, $"minute {minute} is not after the previous minute {last}");
             }
 
             last = (int)minute;
-            yield return new MinuteCount((int)minute, requests);
+            var requestsText = row[requestsCol].ToString();
+            if (string.IsNullOrWhiteSpace(requestsText))
+            {
+                if (held is { } h)
+                {
+                    yield return h with { Minute = (int)minute, Gap = true };
+                }
+                else
+                {
+                    leading.Add((int)minute);
+                }
+
+                continue;
+            }
+
+            var known = new MinuteCount((int)minute, ParseDouble(requestsText, path, line, "requests"))
+            {
+                PromptTokensMean = promptCol < 0 ? null : ParseMean(row[promptCol].ToString(), path, line, PromptTokensMeanColumn),
+                OutputTokensMean = outputCol < 0 ? null : ParseMean(row[outputCol].ToString(), path, line, OutputTokensMeanColumn),
+            };
+            foreach (var gap in leading)
+            {
+                yield return known with { Minute = gap, Gap = true };
+            }
+
+            leading.Clear();
+            held = known;
+            yield return known;
+        }
+
+        if (leading.Count > 0)
+        {
+            throw new TraceFormatException(path, file.HeaderLine, $"every minute is a gap (empty requests); there is no known rate to replay");
         }
     }
 
-    private static SepReader Open(string path)
+    /// <summary>The trace's comment lines (<c># …</c> before the header), without the <c>#</c>.</summary>
+    public static IReadOnlyList<string> ReadComments(string path)
     {
+        using var file = Open(path);
+        return file.Comments;
+    }
+
+    private static TraceReader Open(string path)
+    {
+        var text = new StreamReader(path);
+        var comments = new List<string>();
         try
         {
-            return Sep.New(',').Reader(o => o with { HasHeader = true, DisableColCountCheck = true }).FromFile(path);
+            while (text.Peek() == '#')
+            {
+                comments.Add(text.ReadLine()![1..].Trim());
+            }
+
+            return new TraceReader(Sep.New(',').Reader(o => o with { HasHeader = true, DisableColCountCheck = true }).From(text), comments);
         }
         catch (Exception ex) when (ex is not IOException and not UnauthorizedAccessException)
         {
-            throw new TraceFormatException(path, 1, $"cannot read the header: {ex.Message}");
+            text.Dispose();
+            throw new TraceFormatException(path, comments.Count + 1, $"cannot read the header: {ex.Message}");
         }
+    }
+
+    /// <summary>A Sep reader past the leading comment lines; Sep's line numbers plus <see cref="LineOffset"/> are the file's.</summary>
+    private sealed class TraceReader(SepReader reader, List<string> comments) : IDisposable
+    {
+        public SepReader Reader { get; } = reader;
+
+        public List<string> Comments { get; } = comments;
+
+        public int LineOffset => Comments.Count;
+
+        public int HeaderLine => Comments.Count + 1;
+
+        public void Dispose() => Reader.Dispose();
+    }
+
+    private static double? ParseMean(string text, string path, int line, string column)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var v = ParseDouble(text, path, line, column);
+        return v >= 1 ? v : throw new TraceFormatException(path, line, $"{column} '{text}' is not a mean of at least 1 token");
     }
 
     private static bool Has(IReadOnlyList<string> names, params string[] wanted)
@@ -100,9 +187,15 @@ public static class TraceFiles
         return true;
     }
 
-    private static int Index(SepReader reader, string path, string name)
+    private static int Index(TraceReader file, string path, string name)
     {
-        var names = reader.Header.ColNames;
+        var i = OptionalIndex(file, name);
+        return i >= 0 ? i : throw new TraceFormatException(path, file.HeaderLine, $"the header '{string.Join(",", file.Reader.Header.ColNames)}' has no column '{name}'");
+    }
+
+    private static int OptionalIndex(TraceReader file, string name)
+    {
+        var names = file.Reader.Header.ColNames;
         for (var i = 0; i < names.Count; i++)
         {
             if (string.Equals(names[i].Trim(), name, StringComparison.OrdinalIgnoreCase))
@@ -111,7 +204,7 @@ public static class TraceFiles
             }
         }
 
-        throw new TraceFormatException(path, 1, $"the header '{string.Join(",", names)}' has no column '{name}'");
+        return -1;
     }
 
     private static bool IsBlank(SepReader.Row row) => row.ColCount == 1 && row[0].Span.Trim().IsEmpty;
@@ -147,7 +240,7 @@ public static class TraceFiles
     private sealed class RequestFileStream : IArrivalStream
     {
         private readonly string _path;
-        private readonly SepReader _reader;
+        private readonly TraceReader _file;
         private readonly int _t;
         private readonly int _prompt;
         private readonly int _output;
@@ -156,18 +249,18 @@ public static class TraceFiles
         public RequestFileStream(string path)
         {
             _path = path;
-            _reader = Open(path);
-            _t = Index(_reader, path, "t_ms");
-            _prompt = Index(_reader, path, "prompt_tokens");
-            _output = Index(_reader, path, "output_tokens");
+            _file = Open(path);
+            _t = Index(_file, path, "t_ms");
+            _prompt = Index(_file, path, "prompt_tokens");
+            _output = Index(_file, path, "output_tokens");
         }
 
         public bool TryNext(out Arrival arrival)
         {
-            while (_reader.MoveNext())
+            while (_file.Reader.MoveNext())
             {
-                var row = _reader.Current;
-                var line = row.LineNumberFrom;
+                var row = _file.Reader.Current;
+                var line = row.LineNumberFrom + _file.LineOffset;
                 if (IsBlank(row))
                 {
                     continue;
@@ -206,6 +299,6 @@ public static class TraceFiles
             return v;
         }
 
-        public void Dispose() => _reader.Dispose();
+        public void Dispose() => _file.Dispose();
     }
 }

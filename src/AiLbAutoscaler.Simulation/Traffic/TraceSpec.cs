@@ -116,6 +116,9 @@ public sealed class TraceSpec
         return [.. counts];
     }
 
+    /// <summary>How many minutes of a per-minute trace are gaps (replayed at the held rate); 0 for other traces.</summary>
+    public int GapMinutes() => Kind == TraceKind.PerMinute ? MinuteSource().Count(m => m.Gap) : 0;
+
     private IEnumerable<MinuteCount> MinuteSource() =>
         Path is not null ? TraceFiles.ReadMinutes(Path) : Scenarios.Minutes(Scenario!, ScenarioBaseRate, Seed);
 

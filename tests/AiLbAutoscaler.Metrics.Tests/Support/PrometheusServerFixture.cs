@@ -7,9 +7,9 @@ namespace AiLbAutoscaler.Metrics.Tests.Support;
 /// A real Prometheus server (the Debian package's /usr/bin/prometheus) on a free 127.0.0.1 port, with its own temporary
 /// storage holding a block made by <c>promtool tsdb create-blocks-from openmetrics</c> from samples written here, up to
 /// 15 s before <see cref="Now"/>. Prometheus starts with an empty head, so a block that recent loads and is queried as is.
-/// Started once per test class and killed afterwards. Missing binaries fail the tests: run tests/setup.sh.
+/// Started once per test class and killed afterwards. Subclasses serve other samples by overriding <see cref="Samples"/>. Missing binaries fail the tests: run tests/setup.sh.
 /// </summary>
-public sealed class PrometheusServerFixture : IAsyncLifetime
+public class PrometheusServerFixture : IAsyncLifetime
 {
     private Process? _process;
     private readonly StringBuilder _output = new();
@@ -124,7 +124,7 @@ public sealed class PrometheusServerFixture : IAsyncLifetime
     /// Per 15 s for 20 minutes up to Now − 15 s: queue gauges a = 3 and b = 5; a request counter growing by 10 per sample
     /// (0.667/s); a DCGM GPU gauge at 70 %; and a gauge whose last sample is 10 minutes old (stale at Now).
     /// </summary>
-    private string Samples()
+    protected virtual string Samples()
     {
         var end = Now.ToUnixTimeSeconds() - 15;
         var times = Enumerable.Range(0, 80).Select(i => end - ((79 - i) * 15L)).ToList();
