@@ -27,9 +27,8 @@ public sealed class AutoscaleController(
     ILogger<AutoscaleController> logger,
     AutoscalerTelemetry? telemetry = null)
 {
-    private readonly AutoscalerTelemetry _telemetry = telemetry ?? AutoscalerTelemetry.Shared;
-
     private const int MaxStateWriteAttempts = 3;
+    private readonly AutoscalerTelemetry _telemetry = telemetry ?? AutoscalerTelemetry.Shared;
 
     public IReadOnlyCollection<string> Stacks => options.CurrentValue.Stacks.Keys;
 

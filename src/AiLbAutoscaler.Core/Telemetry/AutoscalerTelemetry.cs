@@ -15,7 +15,7 @@ namespace AiLbAutoscaler.Core.Telemetry;
 /// counters of countable things pluralized. Every tag is a stack name, a signal or rule name, or an enum value; no tag
 /// ever carries a message, so no secret can reach one.
 /// </summary>
-public sealed class AutoscalerTelemetry
+public sealed class AutoscalerTelemetry : IDisposable
 {
     /// <summary>The name of both the <see cref="Meter"/> and the <see cref="ActivitySource"/>.</summary>
     public const string Name = "AiLbAutoscaler";
@@ -42,9 +42,11 @@ public sealed class AutoscalerTelemetry
     private readonly Counter<long> _ticks;
     private readonly Counter<long> _leaseContentions;
     private readonly Counter<long> _mergedConflicts;
+    private readonly bool _ownsMeter;
 
     public AutoscalerTelemetry(IMeterFactory? meterFactory = null)
     {
+        _ownsMeter = meterFactory is null;
         Meter = meterFactory?.Create(new MeterOptions(Name)) ?? new Meter(Name);
         _size = Meter.CreateGauge<int>(Instruments.Size, "{instance}", "The stack's target size as the actuator reads it before the decision.");
         _desired = Meter.CreateGauge<int>(Instruments.DesiredSize, "{instance}",
@@ -65,6 +67,15 @@ public sealed class AutoscalerTelemetry
     }
 
     public Meter Meter { get; }
+
+    /// <summary>Disposes the meter when this instance made it (a factory's meters go with the factory).</summary>
+    public void Dispose()
+    {
+        if (_ownsMeter && !ReferenceEquals(this, Shared))
+        {
+            Meter.Dispose();
+        }
+    }
 
     /// <summary>Starts a step's span (a child of the current one). Null when nothing listens.</summary>
     public static Activity? StartSpan(string name, string stack, ActivityKind kind = ActivityKind.Internal)

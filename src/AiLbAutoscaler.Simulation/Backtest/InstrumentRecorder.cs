@@ -48,7 +48,7 @@ public sealed class InstrumentRecorder : IDisposable
     public void Dispose()
     {
         _listener.Dispose();
-        Telemetry.Meter.Dispose();
+        Telemetry.Dispose();
     }
 
     private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
