@@ -35,7 +35,8 @@ public sealed class OpenTelemetryExportTests
         settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
         settings["OTEL_EXPORTER_OTLP_HEADERS"] = $"x-api-key={OtlpSecret}";
         settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] = $"InstrumentationKey={InstrumentationKey};IngestionEndpoint={receiver.Url}/";
-        await using var app = await TestApp.StartAsync(settings);
+        var app = await TestApp.StartAsync(settings);
+        using var disposeHost = app.Host; // disposed here, not by TestApp: the test stops it itself to flush the logs
         app.Metrics.Set("inference", SignalReading.Of(SignalNames.GpuUtilization, 0.9, app.Time.GetUtcNow()));
 
         var result = await app.Get<AutoscaleController>().TickAsync("inference", DecisionTrigger.Timer, default);
@@ -47,8 +48,15 @@ public sealed class OpenTelemetryExportTests
         Assert.Contains(traces, b => b.Contains("ailb.tick", StringComparison.Ordinal) && b.Contains("ailb.metrics.read", StringComparison.Ordinal));
         Assert.Contains(receiver.Bodies("/v1/metrics"), b => b.Contains("ailb.decisions", StringComparison.Ordinal) && b.Contains("ailb.fleet.desired_size", StringComparison.Ordinal));
         Assert.All(receiver.Requests.Where(r => r.Path.StartsWith("/v1/", StringComparison.Ordinal)), r => Assert.Equal(OtlpSecret, r.ApiKey));
+        Assert.DoesNotContain(receiver.Requests, r => r.Body.Contains(OtlpSecret, StringComparison.Ordinal));
         var track = receiver.Bodies("/v2.1/track");
         Assert.Contains(track, b => b.Contains("ailb.tick", StringComparison.Ordinal) && b.Contains(InstrumentationKey, StringComparison.Ordinal));
+
+        // Logs are batched; disposing the container flushes them.
+        await app.Host.StopAsync();
+        app.Host.Dispose();
+        Assert.Contains(receiver.Bodies("/v1/logs"), b => b.Contains("inference", StringComparison.Ordinal)); // the decision's log line
+        Assert.DoesNotContain(receiver.Requests, r => r.Body.Contains(OtlpSecret, StringComparison.Ordinal));
 
         var log = app.Log.Entries.Select(e => e.Message + e.Exception).ToList();
         Assert.Contains(log, m => m.Contains($"OTLP at {receiver.Url}", StringComparison.Ordinal) && m.Contains("Azure Monitor", StringComparison.Ordinal));

@@ -24,16 +24,19 @@ internal sealed class TestApp : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
 
-    private TestApp(IHost host, FakeTimeProvider time, CapturedLog log)
+    private TestApp(IHost host, TimeProvider time, CapturedLog log)
     {
         Host = host;
-        Time = time;
+        Clock = time;
         Log = log;
     }
 
     public IHost Host { get; }
 
-    public FakeTimeProvider Time { get; }
+    /// <summary>The app's clock: a <see cref="FakeTimeProvider"/> unless started with <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider Clock { get; }
+
+    public FakeTimeProvider Time => Clock as FakeTimeProvider ?? throw new InvalidOperationException("This app runs on the real clock.");
 
     public CapturedLog Log { get; }
 
@@ -55,9 +58,9 @@ internal sealed class TestApp : IAsyncDisposable
     public static Task<TestApp> StartAsync(Action<IServiceCollection>? services = null) =>
         StartAsync(DefaultSettings(), services);
 
-    public static async Task<TestApp> StartAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    public static async Task<TestApp> StartAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null, TimeProvider? clock = null)
     {
-        var time = new FakeTimeProvider(Start);
+        var time = clock ?? new FakeTimeProvider(Start);
         var log = new CapturedLog();
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);

@@ -103,3 +103,35 @@ public sealed class StackLockTests(AzuriteFixture azurite) : IClassFixture<Azuri
         Assert.False(thief.Lost.IsCancellationRequested);
     }
 }
+
+/// <summary>The blob lease's fencing token: every later holder of a stack's lease gets a larger one.</summary>
+[Trait("Area", "Storage")]
+public sealed class LeaseFenceTests(AiLbAutoscaler.Storage.Tests.Azurite.AzuriteFixture azurite) : IClassFixture<AiLbAutoscaler.Storage.Tests.Azurite.AzuriteFixture>
+{
+    [Fact]
+    public async Task Each_later_holder_of_a_lease_gets_a_larger_fence_and_confirms_only_while_it_holds_it()
+    {
+        var storage = azurite.NewStorage();
+        var other = storage.Another();
+        var fences = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var locks = i % 2 == 0 ? storage.Lock : other.Lock;
+            await using var lease = await locks.TryAcquireAsync("web", CancellationToken.None);
+            Assert.NotNull(lease);
+            Assert.True(await lease.ConfirmAsync(CancellationToken.None));
+            fences.Add(lease.Fence);
+        }
+
+        Assert.Equal(fences.Order(), fences);
+        Assert.Equal(fences.Count, fences.Distinct().Count());
+        Assert.True(fences[0] > 0);
+
+        // A broken lease no longer confirms.
+        await using var held = await storage.Lock.TryAcquireAsync("web", CancellationToken.None);
+        var container = await storage.Clients.GetLeaseContainerAsync(CancellationToken.None);
+        await Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlobLeaseClient(container.GetBlobClient("web.lock")).BreakAsync(TimeSpan.Zero);
+        Assert.False(await held!.ConfirmAsync(CancellationToken.None));
+        Assert.True(held.Lost.IsCancellationRequested);
+    }
+}

@@ -170,6 +170,8 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         LastAppliedAt = T0.AddMinutes(-3).AddTicks(3),
         PendingDesiredSize = 7,
         PendingReason = "pulumi up failed: stack is locked by another update",
+        Intent = new ApplyIntent(3, 7, T0.AddTicks(13).ToOffset(TimeSpan.FromHours(2))),
+        Fence = 41,
         Forecast = new SeasonalProfile(
             Enumerable.Range(0, 144).Select(i => i * 1.5 + 0.125).ToArray(), Enumerable.Range(0, 144).Select(i => i % 7).ToArray(), T0.AddTicks(11)),
         Demand = new DemandModel(0.0213, T0.AddMinutes(-4).AddTicks(5), [new UtilizationSample(T0.AddMinutes(-2), 3.75), new UtilizationSample(T0.AddMinutes(-1), 4.5)]),

@@ -39,8 +39,48 @@ public sealed class AzureBlobStackLock(AzureStorageClients clients, TimeProvider
             return null;
         }
 
-        _logger.LogDebug("Took the lease of stack {Stack} for {Duration}", stack, duration);
-        return new BlobStackLease(stack, lease, clients, time, _logger, started);
+        long fence;
+        try
+        {
+            fence = await StorageErrors.GuardAsync(() => NextFenceAsync(blob, lease.LeaseId, cancellationToken), clients,
+                $"stamp the lease of stack '{stack}' with a fencing token", blob.Uri, cancellationToken);
+        }
+        catch
+        {
+            await ReleaseQuietlyAsync(lease);
+            throw;
+        }
+
+        _logger.LogDebug("Took the lease of stack {Stack} for {Duration} (fence {Fence})", stack, duration, fence);
+        return new BlobStackLease(stack, lease, clients, time, _logger, started, fence);
+    }
+
+    private const string FenceKey = "fence";
+
+    /// <summary>
+    /// Counts the lease's holders in the lock blob's metadata. Only the holder of the lease may write it, so every later
+    /// holder reads a larger number: a fencing token.
+    /// </summary>
+    private static async Task<long> NextFenceAsync(BlobClient blob, string leaseId, CancellationToken cancellationToken)
+    {
+        var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
+        var fence = properties.Value.Metadata.TryGetValue(FenceKey, out var text) && long.TryParse(text, out var n) ? n + 1 : 1;
+        await blob.SetMetadataAsync(
+            new Dictionary<string, string> { [FenceKey] = fence.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            new BlobRequestConditions { LeaseId = leaseId }, cancellationToken);
+        return fence;
+    }
+
+    private static async Task ReleaseQuietlyAsync(BlobLeaseClient lease)
+    {
+        try
+        {
+            await lease.ReleaseAsync();
+        }
+        catch (RequestFailedException)
+        {
+            // It expires on its own.
+        }
     }
 
     private static async Task AcquireAsync(BlobClient blob, BlobLeaseClient lease, TimeSpan duration, CancellationToken cancellationToken)

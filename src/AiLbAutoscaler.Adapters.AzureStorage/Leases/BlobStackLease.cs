@@ -25,8 +25,9 @@ internal sealed class BlobStackLease : IStackLease
     private readonly Task _renewal;
     private int _disposed;
 
-    public BlobStackLease(string stack, BlobLeaseClient lease, AzureStorageClients clients, TimeProvider time, ILogger logger, long acquireStarted)
+    public BlobStackLease(string stack, BlobLeaseClient lease, AzureStorageClients clients, TimeProvider time, ILogger logger, long acquireStarted, long fence)
     {
+        Fence = fence;
         Stack = stack;
         _lease = lease;
         _options = clients.Options;
@@ -39,6 +40,36 @@ internal sealed class BlobStackLease : IStackLease
     public string Stack { get; }
 
     public CancellationToken Lost { get; }
+
+    public long Fence { get; }
+
+    /// <summary>Renews once, now: the service answers whether this lease is still ours.</summary>
+    public async Task<bool> ConfirmAsync(CancellationToken cancellationToken)
+    {
+        if (Lost.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.RequestTimeoutSeconds), _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            await _lease.RenewAsync(cancellationToken: linked.Token);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            MarkLost($"HTTP {ex.Status} {ex.ErrorCode} before an apply");
+            return false;
+        }
+        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Unreachable: the renewal loop decides when the lease is lost; until then it may still be ours.
+            _logger.LogWarning("Could not confirm the lease of stack {Stack} before an apply ({Reason})", Stack, ex.GetBaseException().Message.Split('\n', 2)[0]);
+            return !Lost.IsCancellationRequested;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

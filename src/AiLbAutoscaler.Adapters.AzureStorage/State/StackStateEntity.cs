@@ -29,6 +29,10 @@ internal static class StackStateEntity
             ["LastAppliedSize"] = state.LastAppliedSize,
             ["LastAppliedAt"] = state.LastAppliedAt,
             ["PendingDesiredSize"] = state.PendingDesiredSize,
+            ["IntentFrom"] = state.Intent?.From,
+            ["IntentTo"] = state.Intent?.To,
+            ["IntentAt"] = state.Intent?.At,
+            ["Fence"] = state.Fence,
         };
         EntityProperties.SetLongString(entity, "Recommendations",
             JsonSerializer.Serialize(state.Recommendations.Select(r => new[] { r.At.UtcTicks, r.Size })));
@@ -68,6 +72,10 @@ internal static class StackStateEntity
             LastAppliedAt = entity.GetDateTimeOffset("LastAppliedAt"),
             PendingDesiredSize = entity.GetInt32("PendingDesiredSize"),
             PendingReason = EntityProperties.GetLongString(entity, "PendingReason"),
+            Intent = entity.GetInt32("IntentFrom") is int from && entity.GetInt32("IntentTo") is int to && entity.GetDateTimeOffset("IntentAt") is { } at
+                ? new ApplyIntent(from, to, at)
+                : null,
+            Fence = entity.GetInt64("Fence"),
             Forecast = EntityProperties.ReadJson<StoredProfile>(entity, table, "Forecast") is { } f
                 ? new SeasonalProfile(f.Means, f.Samples, f.LastSampleAt is long t ? At(t) : null)
                 : null,

@@ -10,6 +10,9 @@ public enum DecisionTrigger
     Http,
     Cli,
     Simulation,
+
+    /// <summary>A tick found the fleet at a size other than the last recorded one and recorded the change it missed.</summary>
+    Reconcile,
 }
 
 /// <summary>One decision as the audit trail keeps it. Holds no secrets: signals, sizes and reasons only.</summary>

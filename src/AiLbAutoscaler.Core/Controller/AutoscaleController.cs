@@ -13,7 +13,7 @@ namespace AiLbAutoscaler.Core.Controller;
 
 /// <summary>
 /// The loop around the engine: read signals, decide, apply, remember. Host-agnostic; the Functions app, the CLI and the
-/// simulator all drive it through the same ports. Holds no state of its own between calls.
+/// simulator all drive it through the same ports. Keeps nothing between calls but audit records still to be written.
 /// </summary>
 public sealed class AutoscaleController(
     IOptionsMonitor<AutoscalerOptions> options,
@@ -28,7 +28,11 @@ public sealed class AutoscaleController(
     AutoscalerTelemetry? telemetry = null)
 {
     private const int MaxStateWriteAttempts = 3;
+    private const int MaxUnwrittenAudit = 1000;
     private readonly AutoscalerTelemetry _telemetry = telemetry ?? AutoscalerTelemetry.Shared;
+
+    // Audit records written while the trail was unreachable, oldest first; the one thing this controller keeps between calls.
+    private readonly Queue<AuditRecord> _unwritten = new();
 
     public IReadOnlyCollection<string> Stacks => options.CurrentValue.Stacks.Keys;
 
@@ -69,7 +73,10 @@ public sealed class AutoscaleController(
     public Task<TickResult> EvaluateAsync(string stack, bool dryRun, DecisionTrigger trigger, CancellationToken cancellationToken) =>
         _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Evaluate, stack, trigger, () => DecideAsync(stack, trigger, dryRun, cancellationToken));
 
-    /// <summary>Sets a size by hand, pinned for <see cref="RescaleRequest.Hold"/>; afterwards autoscaling resumes from it.</summary>
+    /// <summary>
+    /// Sets a size by hand, pinned for <see cref="RescaleRequest.Hold"/>; afterwards autoscaling resumes from it. Without a
+    /// hold it is one-shot: the engine decides with a pin no clock can expire, and no pin is saved.
+    /// </summary>
     public Task<TickResult> RescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken) =>
         _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Rescale, stack, trigger, () => ManualRescaleAsync(stack, request, trigger, cancellationToken));
 
@@ -77,38 +84,40 @@ public sealed class AutoscaleController(
     {
         var policy = PolicyFor(stack);
         ValidateRescale(policy, request);
-
-        await using var lease = await locks.TryAcquireAsync(stack, cancellationToken);
-        if (lease is null)
+        return await WithinDeadlineAsync(stack, cancellationToken, async tick =>
         {
-            logger.LogInformation("Rescale of stack {Stack} refused: another update holds the lease", stack);
-            return TickResult.Busy(stack);
-        }
+            await using var lease = await locks.TryAcquireAsync(stack, tick);
+            if (lease is null)
+            {
+                logger.LogInformation("Rescale of stack {Stack} refused: another update holds the lease", stack);
+                return TickResult.Busy(stack);
+            }
 
-        var now = time.GetUtcNow();
-        var loaded = await stateStore.LoadAsync(stack, cancellationToken);
-        var current = await actuator.GetCurrentSizeAsync(stack, cancellationToken);
+            await FlushUnwrittenAuditAsync(tick);
+            var loaded = await stateStore.LoadAsync(stack, tick);
+            var (current, sizeError) = await ReadSizeAsync(stack, tick);
+            if (sizeError is not null)
+            {
+                return SizeUnreadable(stack, sizeError);
+            }
 
-        // The engine honours an override while now < Until; a rescale without hold pins for this one decision only.
-        var pin = new ManualOverride(request.TargetSize, request.Reason, now + (request.Hold > TimeSpan.Zero ? request.Hold : TimeSpan.FromTicks(1)));
-        var input = new DecisionInput(stack, policy, new FleetState(current), [], loaded.State with { Override = pin });
-        var outcome = AutoscalerTelemetry.InSpan(AutoscalerTelemetry.Spans.Decide, stack, () => engine.Decide(input));
+            var now = time.GetUtcNow();
+            var state = await ReconcileAsync(stack, loaded.State, current, now, tick);
+            var input = new DecisionInput(stack, policy, new FleetState(current), [], state with { Override = ManualOverride.OneShot(request.TargetSize, request.Reason) });
+            var outcome = AutoscalerTelemetry.InSpan(AutoscalerTelemetry.Spans.Decide, stack, () => engine.Decide(input));
+            var decision = outcome.Decision;
 
-        // Autoscaling resumes from the new size: older recommendations no longer speak for it.
-        var next = outcome.NextState with
-        {
-            Recommendations = [],
-            ConsecutiveMissingTicks = loaded.State.ConsecutiveMissingTicks,
-            Override = request.Hold > TimeSpan.Zero ? pin : null,
-        };
+            // Autoscaling resumes from the new size: older recommendations no longer speak for it. The hold runs from the decision.
+            var next = outcome.NextState with
+            {
+                Recommendations = [],
+                ConsecutiveMissingTicks = state.ConsecutiveMissingTicks,
+                Override = request.Hold > TimeSpan.Zero ? new ManualOverride(request.TargetSize, request.Reason, decision.At + request.Hold) : null,
+            };
 
-        var dryRun = policy.DryRun;
-        var actuation = await AutoscalerTelemetry.InSpanAsync(AutoscalerTelemetry.Spans.Actuate, stack,
-            () => ActAsync(stack, outcome.Decision, dryRun, $"manual rescale: {request.Reason}", lease, cancellationToken));
-        next = Settle(next, outcome.Decision, actuation, now);
-        await SaveAsync(stack, loaded, next, cancellationToken);
-        await AuditAsync(new AuditRecord(stack, now, trigger, [], outcome.Decision, actuation, dryRun), cancellationToken);
-        return new TickResult(stack, TickOutcome.Completed, outcome.Decision, actuation);
+            var dryRun = policy.DryRun;
+            return await ApplyAndRecordAsync(stack, loaded, next, decision, [], trigger, dryRun, $"manual rescale: {request.Reason}", lease, tick, cancellationToken);
+        });
     }
 
     public async Task<StackStatus> StatusAsync(string stack, CancellationToken cancellationToken)
@@ -165,48 +174,207 @@ public sealed class AutoscaleController(
     public Task<int> PruneAuditAsync(CancellationToken cancellationToken) =>
         audit.PruneAsync(time.GetUtcNow() - TimeSpan.FromDays(options.CurrentValue.AuditRetentionDays), cancellationToken);
 
-    private async Task<TickResult> DecideAsync(string stack, DecisionTrigger trigger, bool dryRun, CancellationToken cancellationToken)
+    private Task<TickResult> DecideAsync(string stack, DecisionTrigger trigger, bool dryRun, CancellationToken cancellationToken)
     {
         var policy = PolicyFor(stack);
-        await using var lease = dryRun ? null : await locks.TryAcquireAsync(stack, cancellationToken);
-        if (!dryRun && lease is null)
+        return WithinDeadlineAsync(stack, cancellationToken, async tick =>
         {
-            logger.LogInformation("Skipped stack {Stack}: another update holds the lease", stack);
-            return TickResult.Busy(stack);
-        }
+            await using var lease = dryRun ? null : await locks.TryAcquireAsync(stack, tick);
+            if (!dryRun && lease is null)
+            {
+                logger.LogInformation("Skipped stack {Stack}: another update holds the lease", stack);
+                return TickResult.Busy(stack);
+            }
 
-        var now = time.GetUtcNow();
-        var loaded = await stateStore.LoadAsync(stack, cancellationToken);
-        var observation = await ObserveAsync(stack, cancellationToken);
+            if (!dryRun)
+            {
+                await FlushUnwrittenAuditAsync(tick);
+            }
 
-        int current;
+            var loaded = await stateStore.LoadAsync(stack, tick);
+            var observation = await ObserveAsync(stack, tick);
+            var (current, sizeError) = await ReadSizeAsync(stack, tick);
+            if (sizeError is not null)
+            {
+                return SizeUnreadable(stack, sizeError);
+            }
+
+            // A dry run reconciles in memory only: it decides as the next tick would, and writes nothing.
+            var state = dryRun ? Reconciled(stack, loaded.State, current, time.GetUtcNow()).State : await ReconcileAsync(stack, loaded.State, current, time.GetUtcNow(), tick);
+            var outcome = AutoscalerTelemetry.InSpan(AutoscalerTelemetry.Spans.Decide, stack,
+                () => engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation.InstanceAges), observation.Signals, state)));
+            var decision = outcome.Decision;
+            var asDryRun = dryRun || policy.DryRun;
+            TickResult result;
+            if (dryRun)
+            {
+                var actuation = await AutoscalerTelemetry.InSpanAsync(AutoscalerTelemetry.Spans.Actuate, stack,
+                    () => ActAsync(stack, decision, asDryRun, decision.Explanation, lease, tick));
+                await AuditAsync(new AuditRecord(stack, decision.At, trigger, observation.Signals, decision, actuation, asDryRun), tick);
+                result = new TickResult(stack, TickOutcome.Completed, decision, actuation);
+            }
+            else
+            {
+                result = await ApplyAndRecordAsync(stack, loaded, outcome.NextState, decision, observation.Signals, trigger, asDryRun, decision.Explanation, lease, tick, cancellationToken);
+            }
+
+            if (result.Actuation is { } done)
+            {
+                LogDecision(decision, done);
+            }
+
+            return result;
+        });
+    }
+
+    /// <summary>
+    /// Runs one call under the controller's own deadline (<see cref="AutoscalerOptions.TickTimeout"/>): past it, what is
+    /// still running is cancelled, the lease is released on the way out, and the call ends as failed.
+    /// </summary>
+    private async Task<TickResult> WithinDeadlineAsync(string stack, CancellationToken cancellationToken, Func<CancellationToken, Task<TickResult>> run)
+    {
+        var limit = options.CurrentValue.TickTimeout;
+        using var deadline = new CancellationTokenSource(limit, time);
+        using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            current = await actuator.GetCurrentSizeAsync(stack, cancellationToken);
+            return await run(tick.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError("Stack {Stack} passed the controller's deadline of {Seconds} s; stopped", stack, limit.TotalSeconds);
+            return new TickResult(stack, TickOutcome.Failed, null, null,
+                $"The call on stack '{stack}' passed its deadline of {limit.TotalSeconds:0} s (Autoscaler:TickTimeoutSeconds) and was stopped.");
+        }
+    }
+
+    private async Task<(int Size, string? Error)> ReadSizeAsync(string stack, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await actuator.GetCurrentSizeAsync(stack, cancellationToken), null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "Could not read the current size of stack {Stack}", stack);
-            return new TickResult(stack, TickOutcome.Failed, null, null, $"Could not read the current size of stack '{stack}': {ex.Message}");
+            return (0, ex.Message);
         }
-
-        var outcome = AutoscalerTelemetry.InSpan(AutoscalerTelemetry.Spans.Decide, stack,
-            () => engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation.InstanceAges), observation.Signals, loaded.State)));
-        var decision = outcome.Decision;
-        var asDryRun = dryRun || policy.DryRun;
-        var actuation = await AutoscalerTelemetry.InSpanAsync(AutoscalerTelemetry.Spans.Actuate, stack,
-            () => ActAsync(stack, decision, asDryRun, decision.Explanation, lease, cancellationToken));
-
-        if (!dryRun)
-        {
-            var next = Settle(outcome.NextState, decision, actuation, now);
-            await SaveAsync(stack, loaded, next, cancellationToken);
-        }
-
-        await AuditAsync(new AuditRecord(stack, now, trigger, observation.Signals, decision, actuation, asDryRun), cancellationToken);
-        LogDecision(decision, actuation);
-        return new TickResult(stack, TickOutcome.Completed, decision, actuation);
     }
+
+    private static TickResult SizeUnreadable(string stack, string error) =>
+        new(stack, TickOutcome.Failed, null, null, $"Could not read the current size of stack '{stack}': {error}");
+
+    /// <summary>
+    /// Applies a decision and records it, in that order of writes: the intent (with the hold and a fencing token) before
+    /// the apply, the result after it. If the intent cannot be written, nothing is applied. If the result cannot be,
+    /// the answer says so and the next tick reconciles from the intent.
+    /// </summary>
+    private async Task<TickResult> ApplyAndRecordAsync(
+        string stack, VersionedStackState loaded, StackState next, ScalingDecision decision, IReadOnlyList<SignalReading> inputs,
+        DecisionTrigger trigger, bool dryRun, string reason, IStackLease? lease, CancellationToken tick, CancellationToken caller)
+    {
+        var fence = lease?.Fence;
+        var basis = loaded;
+        if (decision.ChangesSize && !dryRun)
+        {
+            var intent = next with { Intent = new ApplyIntent(decision.CurrentSize, decision.DesiredSize, decision.At) };
+            if (await SaveAsync(stack, loaded, intent, fence, tick) is not { } written)
+            {
+                return TickResult.Busy(stack) with { Decision = decision };
+            }
+
+            basis = written;
+        }
+
+        var actuation = await AutoscalerTelemetry.InSpanAsync(AutoscalerTelemetry.Spans.Actuate, stack, () => ActAsync(stack, decision, dryRun, reason, lease, tick));
+        var settled = Settle(next, decision, actuation, decision.At);
+
+        // The intent may have been merged into another writer's state; the result keeps what that writer added.
+        if (basis != loaded && basis.State != next with { Intent = basis.State.Intent, Fence = basis.State.Fence })
+        {
+            settled = StateMerge.Merge(basis.State, settled, loaded.State);
+        }
+
+        var recorded = true;
+        try
+        {
+            // Recorded even past the tick's deadline: a cancelled apply must still be kept pending.
+            recorded = await SaveAsync(stack, basis, settled, fence, caller) is not null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && basis != loaded)
+        {
+            logger.LogError(ex, "Stack {Stack}: {Outcome} size {Size}, but its record could not be saved; the next tick reconciles",
+                stack, actuation.Outcome, decision.DesiredSize);
+            recorded = false;
+        }
+
+        var audited = await AuditAsync(new AuditRecord(stack, decision.At, trigger, inputs, decision, actuation, dryRun), caller);
+        return recorded && audited
+            ? new TickResult(stack, TickOutcome.Completed, decision, actuation)
+            : new TickResult(stack, TickOutcome.Completed, decision, actuation, TickResult.NotRecordedNote, Recorded: false);
+    }
+
+    /// <summary>
+    /// Brings the state in line with the fleet before a decision. An intent left by an apply whose result was not recorded
+    /// is settled by the size found: the apply took effect (a scale event at the intent's time) or it did not. A size
+    /// other than the last recorded one, with no intent, is a change made elsewhere: recorded as a scale event now. Either
+    /// way the rate limits, the warm-up and the hold see the change; the audit trail gets a Reconcile row.
+    /// </summary>
+    private async Task<StackState> ReconcileAsync(string stack, StackState state, int current, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (reconciled, record) = Reconciled(stack, state, current, now);
+        if (record is not null)
+        {
+            logger.LogWarning("Stack {Stack}: {Explanation}", stack, record.Decision.Explanation);
+            await AuditAsync(record, cancellationToken);
+        }
+
+        return reconciled;
+    }
+
+    private static (StackState State, AuditRecord? Record) Reconciled(string stack, StackState state, int current, DateTimeOffset now)
+    {
+        int from;
+        DateTimeOffset at;
+        string why;
+        if (state.Intent is { } intent)
+        {
+            if (current == intent.From)
+            {
+                return (state with { Intent = null }, null); // the apply never took effect; its size is still pending
+            }
+
+            (from, at) = (intent.From, current == intent.To ? intent.At : now);
+            why = $"an apply of {intent.To} begun at {Stamp(intent.At)} left no record";
+        }
+        else if (state.LastAppliedSize is int last && last != current)
+        {
+            (from, at) = (last, now);
+            why = "the fleet was resized outside this controller, or a record was lost";
+        }
+        else
+        {
+            return (state, null);
+        }
+
+        var reconciled = state with
+        {
+            ScaleEvents = [.. state.ScaleEvents, new ScaleEvent(at, from, current)],
+            LastAppliedSize = current,
+            LastAppliedAt = at,
+            Intent = null,
+            PendingDesiredSize = state.PendingDesiredSize == current ? null : state.PendingDesiredSize,
+            PendingReason = state.PendingDesiredSize == current ? null : state.PendingReason,
+        };
+        var action = current > from ? ScalingAction.ScaleUp : ScalingAction.ScaleDown;
+        var explanation = $"reconciled {from} → {current}: found the fleet at {current}, last recorded {from}; {why}";
+        var decision = new ScalingDecision(stack, now, from, current, action, null, null, [], [], explanation);
+        var record = new AuditRecord(stack, now, DecisionTrigger.Reconcile, [], decision,
+            new ActuationResult(ActuationOutcome.Applied, $"recorded at {Stamp(now)}; applied at {Stamp(at)} or earlier"), false);
+        return (reconciled, record);
+    }
+
+    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<Observation> ObserveAsync(string stack, CancellationToken cancellationToken)
     {
@@ -236,12 +404,29 @@ public sealed class AutoscaleController(
             return new ActuationResult(ActuationOutcome.DryRun, $"dry run: would set {decision.DesiredSize}");
         }
 
-        // An update must not outlive the lease: once another writer may hold the stack, this one stops.
-        using var leaseBound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease?.Lost ?? CancellationToken.None);
+        // Right before the apply, the lock service confirms the lease: a lease broken since it was taken applies nothing.
+        if (lease is not null && !await lease.ConfirmAsync(cancellationToken))
+        {
+            logger.LogError("The lease of stack {Stack} was lost before applying size {Size}; nothing was applied", stack, decision.DesiredSize);
+            return new ActuationResult(ActuationOutcome.Failed, "the stack's lease was lost before the update; nothing was applied");
+        }
+
+        // An update must not outlive the lease (once another writer may hold the stack, this one stops), nor its deadline.
+        var limit = options.CurrentValue.ApplyTimeout;
+        using var deadline = new CancellationTokenSource(limit, time);
+        using var leaseBound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease?.Lost ?? CancellationToken.None, deadline.Token);
         var started = time.GetTimestamp();
         try
         {
             return await actuator.ApplyAsync(stack, decision.DesiredSize, reason, leaseBound.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+        {
+            logger.LogError("Applying size {Size} to stack {Stack} passed its deadline of {Seconds} s; the update was cancelled",
+                decision.DesiredSize, stack, limit.TotalSeconds);
+            return new ActuationResult(ActuationOutcome.Failed,
+                $"the update passed its deadline of {limit.TotalSeconds:0} s (Autoscaler:ApplyTimeoutSeconds) and was cancelled; the size is kept pending",
+                time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && lease is { Lost.IsCancellationRequested: true })
         {
@@ -264,48 +449,99 @@ public sealed class AutoscaleController(
         {
             ActuationOutcome.Applied or ActuationOutcome.NoChange => next.WithApplied(now, decision.CurrentSize, decision.DesiredSize),
             ActuationOutcome.Busy or ActuationOutcome.Failed => next.WithPending(decision.DesiredSize, actuation.Message ?? actuation.Outcome.ToString()),
-            ActuationOutcome.Skipped => next with { PendingDesiredSize = null, PendingReason = null },
-            _ => next,
+            ActuationOutcome.Skipped => next with { PendingDesiredSize = null, PendingReason = null, Intent = null },
+            _ => next with { Intent = null },
         };
 
     /// <summary>
-    /// Writes the new state. The lease makes a conflict unlikely; if one happens anyway, this decision's effects are merged
-    /// into what the other writer saved, so neither update is lost.
+    /// Writes the new state, stamped with the lease's fencing token, and returns its version. The lease makes a conflict
+    /// unlikely; if one happens anyway, this decision's effects are merged into what the other writer saved, so neither
+    /// update is lost, unless that writer held a later lease: then this one is fenced out, writes nothing and returns null.
     /// </summary>
-    private async Task SaveAsync(
-        string stack, VersionedStackState loaded, StackState next, CancellationToken cancellationToken)
+    private async Task<VersionedStackState?> SaveAsync(
+        string stack, VersionedStackState loaded, StackState next, long? fence, CancellationToken cancellationToken)
     {
         using var span = AutoscalerTelemetry.StartSpan(AutoscalerTelemetry.Spans.Save, stack);
         var version = loaded.Version;
-        var toWrite = next;
+        var stamped = fence is long f && f > 0 ? next with { Fence = f } : next;
+        var toWrite = stamped;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await stateStore.SaveAsync(stack, toWrite, version, cancellationToken);
-                return;
+                return new VersionedStackState(toWrite, await stateStore.SaveAsync(stack, toWrite, version, cancellationToken));
             }
             catch (StateConflictException) when (attempt < MaxStateWriteAttempts)
             {
+                var fresh = await stateStore.LoadAsync(stack, cancellationToken);
+                if (fence is long mine && fresh.State.Fence > mine)
+                {
+                    logger.LogError("State of stack {Stack} was written under a later lease ({Theirs} > {Mine}); this writer is fenced out",
+                        stack, fresh.State.Fence, mine);
+                    return null;
+                }
+
                 logger.LogWarning("State of stack {Stack} changed underneath this tick; merging (attempt {Attempt})", stack, attempt);
                 _telemetry.RecordMergedConflict(stack);
-                var fresh = await stateStore.LoadAsync(stack, cancellationToken);
                 version = fresh.Version;
-                toWrite = StateMerge.Merge(fresh.State, next, loaded.State);
+                toWrite = StateMerge.Merge(fresh.State, stamped, loaded.State);
             }
         }
     }
 
-    private async Task AuditAsync(AuditRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends a record; false when the audit trail cannot be reached. The record is then kept in memory and written
+    /// before this controller's next call (<see cref="FlushUnwrittenAuditAsync"/>), so the trail gets it once storage is back.
+    /// </summary>
+    private async Task<bool> AuditAsync(AuditRecord record, CancellationToken cancellationToken)
     {
         try
         {
             await audit.AppendAsync(record, cancellationToken);
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The size change already happened; losing the tick over its audit row would be worse than a logged gap.
-            logger.LogError(ex, "Could not write the audit record of stack {Stack} at {At}", record.Stack, record.At);
+            logger.LogError(ex, "Could not write the audit record of stack {Stack} at {At}; it is kept and retried", record.Stack, record.At);
+            lock (_unwritten)
+            {
+                if (_unwritten.Count < MaxUnwrittenAudit)
+                {
+                    _unwritten.Enqueue(record);
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private async Task FlushUnwrittenAuditAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            AuditRecord? record;
+            lock (_unwritten)
+            {
+                if (!_unwritten.TryPeek(out record))
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                await audit.AppendAsync(record, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning("The audit trail is still unreachable ({Reason}); {Count} record(s) kept", ex.GetBaseException().Message.Split('\n', 2)[0], _unwritten.Count);
+                return;
+            }
+
+            lock (_unwritten)
+            {
+                _unwritten.TryDequeue(out _);
+            }
         }
     }
 

@@ -24,6 +24,19 @@ public sealed class AutoscalerOptions
 
     /// <summary>The largest hold a manual rescale may ask for.</summary>
     public int MaxHoldMinutes { get; set; } = 7 * 24 * 60;
+
+    /// <summary>
+    /// The controller's own deadline for one tick, evaluation or rescale of one stack, lease to record. Keep it below the
+    /// host's <c>functionTimeout</c> (host.json: 30 min) so the controller, not the host, ends a stuck call.
+    /// </summary>
+    public int TickTimeoutSeconds { get; set; } = 20 * 60;
+
+    /// <summary>The deadline of one apply (one <c>pulumi up</c>); past it the apply is cancelled and its size kept pending.</summary>
+    public int ApplyTimeoutSeconds { get; set; } = 15 * 60;
+
+    public TimeSpan TickTimeout => TimeSpan.FromSeconds(TickTimeoutSeconds);
+
+    public TimeSpan ApplyTimeout => TimeSpan.FromSeconds(ApplyTimeoutSeconds);
 }
 
 public sealed class StackOptions

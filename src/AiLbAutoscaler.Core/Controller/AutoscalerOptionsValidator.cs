@@ -6,6 +6,9 @@ namespace AiLbAutoscaler.Core.Controller;
 /// <summary>Fills in default signals, then fails startup on a bad setting, naming it by its configuration path.</summary>
 public sealed class AutoscalerOptionsValidator : IValidateOptions<AutoscalerOptions>, IPostConfigureOptions<AutoscalerOptions>
 {
+    /// <summary>A minute under host.json's <c>functionTimeout</c> of 30 minutes (a test holds the two together).</summary>
+    public const int MaxTickTimeoutSeconds = 29 * 60;
+
     public void PostConfigure(string? name, AutoscalerOptions options)
     {
         foreach (var stack in options.Stacks.Values)
@@ -55,6 +58,17 @@ public sealed class AutoscalerOptionsValidator : IValidateOptions<AutoscalerOpti
         if (options.MaxHoldMinutes < 1)
         {
             errors.Add($"{root}:MaxHoldMinutes must be 1 or more (was {options.MaxHoldMinutes}).");
+        }
+
+        if (options.TickTimeoutSeconds is < 2 or > MaxTickTimeoutSeconds)
+        {
+            errors.Add($"{root}:TickTimeoutSeconds must be in [2, {MaxTickTimeoutSeconds}], below the host's functionTimeout (was {options.TickTimeoutSeconds}).");
+        }
+
+        if (options.ApplyTimeoutSeconds < 1 || options.ApplyTimeoutSeconds >= options.TickTimeoutSeconds)
+        {
+            errors.Add($"{root}:ApplyTimeoutSeconds must be 1 or more and less than {root}:TickTimeoutSeconds ({options.TickTimeoutSeconds}), " +
+                $"so a cancelled apply can still be recorded (was {options.ApplyTimeoutSeconds}).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -23,8 +23,12 @@ public sealed record TickResult(
     TickOutcome Outcome,
     ScalingDecision? Decision,
     ActuationResult? Actuation,
-    string? Error = null)
+    string? Error = null,
+    bool Recorded = true)
 {
+    /// <summary>What an answer says when the size changed but the state or audit storage could not record it.</summary>
+    public const string NotRecordedNote = "applied, not recorded; the next tick reconciles";
+
     public static TickResult Busy(string stack) =>
         new(stack, TickOutcome.Busy, null, null, $"Another update of stack '{stack}' is in progress; try again shortly.");
 }

@@ -72,8 +72,9 @@ public sealed class DecisionEngine
         if (activeOverride is not null)
         {
             desired = activeOverride.Size;
+            var until = activeOverride.IsOneShot ? "(one-shot)" : $"until {Stamp(activeOverride.Until)}";
             limits.Add(new AppliedLimit("override", proposal, desired,
-                $"manual override to {activeOverride.Size} until {Stamp(activeOverride.Until)}: {activeOverride.Reason}"));
+                $"manual override to {activeOverride.Size} {until}: {activeOverride.Reason}"));
         }
         else if (warmingUp)
         {
@@ -274,6 +275,13 @@ public sealed class DecisionEngine
                 continue;
             }
 
+            if (SignalValidity.Problem(reading, target.Kind, now) is { } invalid)
+            {
+                recommendations.Add(new SignalRecommendation(target.Signal, target.Kind, target.Target, reading.Value, null,
+                    SignalStatus.Missing, null, invalid));
+                continue;
+            }
+
             var observed = reading.Value!.Value;
             var age = reading.AgeAt(now);
             if (age > policy.MaxSignalAge)
@@ -405,7 +413,11 @@ public sealed class DecisionEngine
     private static SignalReading? Fresh(DecisionInput input, string signal, DateTimeOffset now)
     {
         var reading = SignalReading.FindIn(input.Signals, signal);
-        return reading is not null && reading.HasValue && !(reading.AgeAt(now) > input.Policy.MaxSignalAge) ? reading : null;
+        var kind = input.Policy.TargetFor(signal)?.Kind ?? TargetKind.PerInstance;
+        return reading is not null && reading.HasValue && !(reading.AgeAt(now) > input.Policy.MaxSignalAge) &&
+               SignalValidity.Problem(reading, kind, now) is null
+            ? reading
+            : null;
     }
 
     private static SeasonalProfile? LearnForecast(DecisionInput input, DateTimeOffset now)

@@ -7,20 +7,23 @@ namespace AiLbAutoscaler.Core.InMemory;
 public sealed class InMemoryStackLock : IStackLock
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.OrdinalIgnoreCase);
+    private long _fence;
 
     public Task<IStackLease?> TryAcquireAsync(string stack, CancellationToken cancellationToken)
     {
         var gate = _gates.GetOrAdd(stack, _ => new SemaphoreSlim(1, 1));
-        return Task.FromResult<IStackLease?>(gate.Wait(0, cancellationToken) ? new Lease(stack, gate) : null);
+        return Task.FromResult<IStackLease?>(gate.Wait(0, cancellationToken) ? new Lease(stack, gate, Interlocked.Increment(ref _fence)) : null);
     }
 
-    private sealed class Lease(string stack, SemaphoreSlim gate) : IStackLease
+    private sealed class Lease(string stack, SemaphoreSlim gate, long fence) : IStackLease
     {
         private int _released;
 
         public string Stack => stack;
 
         public CancellationToken Lost => CancellationToken.None;
+
+        public long Fence => fence;
 
         public ValueTask DisposeAsync()
         {

@@ -16,4 +16,16 @@ public interface IStackLease : IAsyncDisposable
 
     /// <summary>Set when renewal failed and the lease may have passed to someone else.</summary>
     CancellationToken Lost { get; }
+
+    /// <summary>
+    /// A fencing token: larger for every later holder of the stack's lease. The controller stamps the state it writes
+    /// with it and does not overwrite a state stamped by a later holder. 0 where the lock cannot tell.
+    /// </summary>
+    long Fence => 0;
+
+    /// <summary>
+    /// Asks the lock service whether this lease is still held, right before an apply; false when it is not (then
+    /// <see cref="Lost"/> is set too). The default trusts <see cref="Lost"/>.
+    /// </summary>
+    Task<bool> ConfirmAsync(CancellationToken cancellationToken) => Task.FromResult(!Lost.IsCancellationRequested);
 }

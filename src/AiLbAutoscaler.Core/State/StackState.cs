@@ -31,6 +31,15 @@ public sealed record StackState
 
     public string? PendingReason { get; init; }
 
+    /// <summary>
+    /// An apply that was started and whose result is not recorded yet. Written before the apply, cleared with its result;
+    /// one found on the next tick means the record was lost, and that tick reconciles it against the fleet.
+    /// </summary>
+    public ApplyIntent? Intent { get; init; }
+
+    /// <summary>The fencing token of the lease under which this state was last written (see <see cref="Ports.IStackLease.Fence"/>).</summary>
+    public long? Fence { get; init; }
+
     /// <summary>The learned seasonal profile of the forecast signal, when the policy forecasts.</summary>
     public SeasonalProfile? Forecast { get; init; }
 
@@ -45,18 +54,30 @@ public sealed record StackState
         LastAppliedAt = at,
         PendingDesiredSize = null,
         PendingReason = null,
+        Intent = null,
     };
 
     /// <summary>The state after a size change could not be applied: it stays pending so the next tick tries again.</summary>
-    public StackState WithPending(int size, string reason) => this with { PendingDesiredSize = size, PendingReason = reason };
+    public StackState WithPending(int size, string reason) => this with { PendingDesiredSize = size, PendingReason = reason, Intent = null };
 }
+
+/// <summary>An apply of <see cref="To"/> instances over <see cref="From"/>, begun at <see cref="At"/>.</summary>
+public sealed record ApplyIntent(int From, int To, DateTimeOffset At);
 
 public sealed record RecommendationSample(DateTimeOffset At, int Size);
 
 public sealed record ScaleEvent(DateTimeOffset At, int From, int To);
 
-/// <summary>A size pinned by an operator until <see cref="Until"/>; afterwards autoscaling resumes from it.</summary>
-public sealed record ManualOverride(int Size, string Reason, DateTimeOffset Until);
+/// <summary>
+/// A size pinned by an operator until <see cref="Until"/>; afterwards autoscaling resumes from it. A one-shot rescale
+/// (no hold) decides with <see cref="OneShot"/>, which no clock can expire, and is never saved.
+/// </summary>
+public sealed record ManualOverride(int Size, string Reason, DateTimeOffset Until)
+{
+    public bool IsOneShot => Until == DateTimeOffset.MaxValue;
+
+    public static ManualOverride OneShot(int size, string reason) => new(size, reason, DateTimeOffset.MaxValue);
+}
 
 /// <summary>A state with the opaque version (an ETag) it was read at, for optimistic concurrency.</summary>
 public sealed record VersionedStackState(StackState State, string? Version);

@@ -19,7 +19,9 @@ public static class StateMerge
         // Scalars: take ours where this writer changed them, else keep theirs.
         var appliedByUs = ours.LastAppliedAt != basis.LastAppliedAt;
         var theirsNewer = theirs.LastAppliedAt > ours.LastAppliedAt;
-        return theirs with
+        // A pending size only stands if the other writer did not apply after this one decided (then theirs is newer).
+        var pendingOurs = ours.PendingDesiredSize != basis.PendingDesiredSize && !theirsNewer;
+        var merged = theirs with
         {
             Recommendations = recommendations,
             ScaleEvents = events,
@@ -28,10 +30,19 @@ public static class StateMerge
             Override = ours.Override != basis.Override ? ours.Override : theirs.Override,
             LastAppliedSize = appliedByUs && !theirsNewer ? ours.LastAppliedSize : theirs.LastAppliedSize,
             LastAppliedAt = appliedByUs && !theirsNewer ? ours.LastAppliedAt : theirs.LastAppliedAt,
-            PendingDesiredSize = ours.PendingDesiredSize != basis.PendingDesiredSize ? ours.PendingDesiredSize : theirs.PendingDesiredSize,
-            PendingReason = ours.PendingReason != basis.PendingReason ? ours.PendingReason : theirs.PendingReason,
+            PendingDesiredSize = pendingOurs ? ours.PendingDesiredSize : theirs.PendingDesiredSize,
+            PendingReason = pendingOurs ? ours.PendingReason : theirs.PendingReason,
+            Intent = ours.Intent != basis.Intent ? ours.Intent : theirs.Intent,
+            Fence = Max(theirs.Fence, ours.Fence),
         };
+
+        // A size already applied is not pending any more, whoever applied it.
+        return merged.PendingDesiredSize is int p && p == merged.LastAppliedSize
+            ? merged with { PendingDesiredSize = null, PendingReason = null }
+            : merged;
     }
+
+    private static long? Max(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
     private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

@@ -46,7 +46,14 @@ public sealed class StackQueryFunctions(
             }
 
             var end = to ?? time.GetUtcNow();
-            var start = from ?? end - TimeSpan.FromHours(settings.DefaultHistoryHours);
+            var lookBack = TimeSpan.FromHours(settings.DefaultHistoryHours);
+            if (from is null && end - DateTimeOffset.MinValue < lookBack)
+            {
+                return Problems.Invalid("to",
+                    $"to ({end:O}) leaves no room for the default window of {settings.DefaultHistoryHours} h before it; give a later to, or a from.");
+            }
+
+            var start = from ?? end - lookBack;
             if (start >= end)
             {
                 return Problems.Invalid(from is null ? "to" : "from",

@@ -24,14 +24,24 @@ public static class OpenTelemetryRegistration
     /// <summary>
     /// OpenTelemetry the way the isolated worker documents it: <c>AddOpenTelemetry().UseFunctionsWorkerDefaults()</c>, the
     /// autoscaler's meter and spans plus HttpClient's, then an exporter per standard variable that is set: OTLP for
-    /// <see cref="OtlpEndpointSetting"/>, Azure Monitor for <see cref="AzureMonitorSetting"/>, both when both are. With
-    /// neither, nothing is exported. The values are never logged: a connection string holds an instrumentation key, and
+    /// <see cref="OtlpEndpointSetting"/>, Azure Monitor for <see cref="AzureMonitorSetting"/>, both when both are; logs go
+    /// to them too. With neither, OpenTelemetry is not set up at all, so the host keeps relaying the worker's logs as
+    /// before. The values are never logged: a connection string holds an instrumentation key, and
     /// OTLP headers often an API key.
     /// </summary>
     public static IServiceCollection AddAutoscalerOpenTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var otlp = configuration[OtlpEndpointSetting];
         var azureMonitor = configuration[AzureMonitorSetting];
+        services.AddHostedService(sp => new ExportersAnnouncement(
+            sp.GetRequiredService<ILogger<ExportersAnnouncement>>(), Describe(otlp), !string.IsNullOrWhiteSpace(azureMonitor)));
+        if (string.IsNullOrWhiteSpace(otlp) && string.IsNullOrWhiteSpace(azureMonitor))
+        {
+            // UseFunctionsWorkerDefaults tells the host that the worker exports its own logs, and the host then stops
+            // relaying them; with no exporter they would go nowhere, so the worker stays on the host's log pipeline.
+            return services;
+        }
+
         var builder = services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
             .WithTracing(t => t.AddSource(AutoscalerTelemetry.Name, HttpClientSource))
@@ -46,8 +56,6 @@ public static class OpenTelemetryRegistration
             builder.UseAzureMonitorExporter(o => o.ConnectionString = azureMonitor);
         }
 
-        services.AddHostedService(sp => new ExportersAnnouncement(
-            sp.GetRequiredService<ILogger<ExportersAnnouncement>>(), Describe(otlp), !string.IsNullOrWhiteSpace(azureMonitor)));
         return services;
     }
 

@@ -44,6 +44,12 @@ public static class LimitedBody
             return (null, Problems.NotJson("The request body is empty; send a JSON object."));
         }
 
+        // The parser would take bytes that are not UTF-8 inside strings and fail later, when a value is read.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            return (null, Problems.NotJson("The request body is not valid UTF-8; send JSON encoded as UTF-8."));
+        }
+
         try
         {
             return (JsonDocument.Parse(bytes, DocumentOptions), null);

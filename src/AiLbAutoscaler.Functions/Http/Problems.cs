@@ -12,8 +12,11 @@ public static class Problems
 {
     public const string TypePrefix = "urn:ailbautoscaler:problem:";
 
+    /// <summary>The <c>field</c> a problem with the body as a whole names.</summary>
+    public const string BodyField = "body";
+
     public static ApiJsonResult NotJson(string detail) =>
-        Create(StatusCodes.Status400BadRequest, "not-json", "The request body is not JSON", detail);
+        Create(StatusCodes.Status400BadRequest, "not-json", "The request body is not JSON", detail, ("field", BodyField));
 
     public static ApiJsonResult Invalid(IReadOnlyDictionary<string, string[]> errors)
     {
@@ -37,12 +40,12 @@ public static class Problems
         Invalid(new Dictionary<string, string[]> { [field] = [message] });
 
     public static ApiJsonResult UnknownStack(UnknownStackException ex) =>
-        Create(StatusCodes.Status404NotFound, "unknown-stack", "No such stack", ex.Message, ("stack", ex.Stack));
+        Create(StatusCodes.Status404NotFound, "unknown-stack", "No such stack", JsonText.Escape(ex.Message), ("field", "stack"), ("stack", JsonText.Escape(ex.Stack)));
 
     public static ApiJsonResult BodyTooLarge(int limit) =>
         Create(StatusCodes.Status413PayloadTooLarge, "body-too-large", "The request body is too large",
             $"The request body is larger than {limit} bytes (setting {Hosting.HttpApiOptions.SectionName}:MaxBodyBytes).",
-            ("limitBytes", limit));
+            ("field", BodyField), ("limitBytes", limit));
 
     public static ApiJsonResult Busy(string stack, string detail, TickResult? result = null) =>
         Create(StatusCodes.Status409Conflict, "stack-busy", "Another update of the stack is in progress", detail,

@@ -87,5 +87,5 @@ public sealed class Query(IQueryCollection query)
         return string.IsNullOrWhiteSpace(values[0]) ? null : values[0]!.Trim();
     }
 
-    private static string Truncate(string text) => text.Length <= 60 ? text : text[..57] + "...";
+    private static string Truncate(string text) => JsonText.Escape(text.Length <= 60 ? text : text[..57] + "...");
 }

@@ -42,6 +42,12 @@ public static class RescaleBody
         JsonElement? size = null, reason = null, hold = null;
         foreach (var property in root.EnumerateObject())
         {
+            if (!HasValidName(property))
+            {
+                Add("$", "A field name is not valid Unicode: it holds an unpaired surrogate escape such as \\ud800.");
+                continue;
+            }
+
             if (!seen.Add(property.Name))
             {
                 Add(property.Name, $"{property.Name} appears more than once.");
@@ -68,21 +74,25 @@ public static class RescaleBody
         {
             Add(TargetSize, $"{TargetSize} must be a JSON integer, not {Describe(s)}.");
         }
-        else if (!s.TryGetDouble(out var d) || !double.IsFinite(d) || d != Math.Floor(d))
-        {
-            Add(TargetSize, $"{TargetSize} must be a whole number of instances (was {s.GetRawText()}).");
-        }
-        else if (d < 0)
-        {
-            Add(TargetSize, $"{TargetSize} must not be negative (was {s.GetRawText()}).");
-        }
-        else if (d > int.MaxValue)
-        {
-            Add(TargetSize, $"{TargetSize} is far too large (was {s.GetRawText()}).");
-        }
         else
         {
-            targetSize = (int)d;
+            // Decided on the number's text: a double would round 3.0000000000000001 to 3.
+            var raw = s.GetRawText();
+            switch (JsonText.IsWholeNumber(raw, out var whole))
+            {
+                case JsonText.Whole.NotWhole:
+                    Add(TargetSize, $"{TargetSize} must be a whole number of instances (was {Truncate(raw)}).");
+                    break;
+                case JsonText.Whole.TooLarge:
+                    Add(TargetSize, raw.StartsWith('-') ? $"{TargetSize} must not be negative (was {Truncate(raw)})." : $"{TargetSize} is far too large (was {Truncate(raw)}).");
+                    break;
+                case JsonText.Whole.Yes when whole < 0:
+                    Add(TargetSize, $"{TargetSize} must not be negative (was {Truncate(raw)}).");
+                    break;
+                default:
+                    targetSize = whole;
+                    break;
+            }
         }
 
         string? why = null;
@@ -94,17 +104,26 @@ public static class RescaleBody
         {
             Add(Reason, $"{Reason} must be a JSON string, not {Describe(r)}.");
         }
-        else if (string.IsNullOrWhiteSpace(r.GetString()))
+        else if (JsonText.GetString(r, out var badReason) is not { } text)
+        {
+            Add(Reason, $"{Reason} {badReason}.");
+        }
+        else if (string.IsNullOrWhiteSpace(text))
         {
             Add(Reason, $"{Reason} must not be blank: say why the size is being set by hand.");
         }
-        else if (r.GetString()!.Length > MaxReasonLength)
+        else if (text.Length > MaxReasonLength)
         {
-            Add(Reason, $"{Reason} must be at most {MaxReasonLength} characters (was {r.GetString()!.Length}).");
+            Add(Reason, $"{Reason} must be at most {MaxReasonLength} characters (was {text.Length}).");
+        }
+        else if (JsonText.FirstControl(text) is char control)
+        {
+            // Refused, not escaped: a reason goes to logs, the audit trail and Pulumi's update message as it is.
+            Add(Reason, $"{Reason} must not hold a control character (found U+{(int)control:X4}); write it on one line, without tabs or escapes.");
         }
         else
         {
-            why = r.GetString()!.Trim();
+            why = text.Trim();
         }
 
         var holdFor = TimeSpan.Zero;
@@ -133,12 +152,25 @@ public static class RescaleBody
             : (new RescaleRequest(targetSize.Value, why, holdFor), null);
     }
 
+    private static bool HasValidName(JsonProperty property)
+    {
+        try
+        {
+            _ = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     private static Dictionary<string, string[]> Freeze(Dictionary<string, List<string>> errors) =>
         errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 
     private static string Describe(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.String => string.Create(CultureInfo.InvariantCulture, $"a string ({Truncate(element.GetRawText())})"),
+        JsonValueKind.String => string.Create(CultureInfo.InvariantCulture, $"a string ({Truncate(JsonText.Escape(element.GetRawText()))})"),
         JsonValueKind.Array => "an array",
         JsonValueKind.Object => "an object",
         JsonValueKind.True or JsonValueKind.False => $"a boolean ({element.GetRawText()})",

@@ -65,21 +65,6 @@ public sealed class LeaseLossTests
 
         public void Lose() => _lost.Cancel();
 
-        public IStackLock Wrapping(IStackLock inner) => new Lock(inner, _lost.Token);
-
-        private sealed class Lock(IStackLock inner, CancellationToken lost) : IStackLock
-        {
-            public async Task<IStackLease?> TryAcquireAsync(string stack, CancellationToken cancellationToken) =>
-                await inner.TryAcquireAsync(stack, cancellationToken) is { } lease ? new Lease(lease, lost) : null;
-        }
-
-        private sealed class Lease(IStackLease inner, CancellationToken lost) : IStackLease
-        {
-            public string Stack => inner.Stack;
-
-            public CancellationToken Lost => lost;
-
-            public ValueTask DisposeAsync() => inner.DisposeAsync();
-        }
+        public IStackLock Wrapping(IStackLock inner) => new Reliability.LosableLockStandIn(inner, _lost.Token);
     }
 }

@@ -24,7 +24,8 @@ internal sealed class ControllerHarness
         Func<IMetricsSource, IMetricsSource>? wrapMetrics = null,
         Func<IFleetActuator, IFleetActuator>? wrapActuator = null,
         Func<IAuditLog, IAuditLog>? wrapAudit = null,
-        Func<IStackLock, IStackLock>? wrapLocks = null)
+        Func<IStackLock, IStackLock>? wrapLocks = null,
+        TimeProvider? time = null)
     {
         Options = new AutoscalerOptions();
         foreach (var (stack, policy) in policies)
@@ -35,13 +36,13 @@ internal sealed class ControllerHarness
         Store = wrapStore?.Invoke(InnerStore) ?? InnerStore;
         Controller = new AutoscaleController(
             new StaticOptionsMonitor<AutoscalerOptions>(Options),
-            new DecisionEngine(Clock),
+            new DecisionEngine(time ?? Clock),
             wrapMetrics?.Invoke(Metrics) ?? Metrics,
             wrapActuator?.Invoke(Actuator) ?? Actuator,
             Store,
             wrapLocks?.Invoke(Locks) ?? Locks,
             wrapAudit?.Invoke(Audit) ?? Audit,
-            Clock,
+            time ?? Clock,
             NullLogger<AutoscaleController>.Instance);
     }
 

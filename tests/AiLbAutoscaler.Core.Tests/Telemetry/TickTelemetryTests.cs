@@ -80,9 +80,10 @@ public sealed class TickTelemetryTests
         Assert.Equal("failed", root.GetTagItem(T.Tags.ActuationOutcome));
         Assert.Equal(ActivityStatusCode.Error, root.Status);
         var children = spans.Where(s => s.ParentSpanId == root.SpanId).OrderBy(s => s.StartTimeUtc).ToList();
-        Assert.Equal([T.Spans.ReadMetrics, T.Spans.Decide, T.Spans.Actuate, T.Spans.Save], children.Select(c => c.OperationName));
+        // A change saves its intent before the apply and its result after it.
+        Assert.Equal([T.Spans.ReadMetrics, T.Spans.Decide, T.Spans.Save, T.Spans.Actuate, T.Spans.Save], children.Select(c => c.OperationName));
         Assert.All(children, c => Assert.Equal(stack, c.GetTagItem(T.Tags.Stack)));
-        Assert.Equal("failed", children[2].GetTagItem(T.Tags.ActuationOutcome));
+        Assert.Equal("failed", children[3].GetTagItem(T.Tags.ActuationOutcome));
 
         var mine = spans.Where(s => s.TraceId == root.TraceId).ToList();
         var texts = mine.SelectMany(s => s.TagObjects.Select(t => $"{t.Key}={t.Value}")
