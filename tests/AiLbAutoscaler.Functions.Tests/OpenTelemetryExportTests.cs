@@ -41,21 +41,20 @@ public sealed class OpenTelemetryExportTests
 
         var result = await app.Get<AutoscaleController>().TickAsync("inference", DecisionTrigger.Timer, default);
         Assert.Equal(TickOutcome.Completed, result.Outcome);
-        Assert.True(app.Get<TracerProvider>().ForceFlush(30_000));
-        Assert.True(app.Get<MeterProvider>().ForceFlush(30_000));
-
-        var traces = receiver.Bodies("/v1/traces");
-        Assert.Contains(traces, b => b.Contains("ailb.tick", StringComparison.Ordinal) && b.Contains("ailb.metrics.read", StringComparison.Ordinal));
-        Assert.Contains(receiver.Bodies("/v1/metrics"), b => b.Contains("ailb.decisions", StringComparison.Ordinal) && b.Contains("ailb.fleet.desired_size", StringComparison.Ordinal));
+        // Flushed, then waited for: an exporter may retry a send that a loaded machine answered late.
+        await receiver.WaitForAsync("/v1/traces", b => b.Contains("ailb.tick", StringComparison.Ordinal) && b.Contains("ailb.metrics.read", StringComparison.Ordinal),
+            () => app.Get<TracerProvider>().ForceFlush(30_000));
+        await receiver.WaitForAsync("/v1/metrics", b => b.Contains("ailb.decisions", StringComparison.Ordinal) && b.Contains("ailb.fleet.desired_size", StringComparison.Ordinal),
+            () => app.Get<MeterProvider>().ForceFlush(30_000));
         Assert.All(receiver.Requests.Where(r => r.Path.StartsWith("/v1/", StringComparison.Ordinal)), r => Assert.Equal(OtlpSecret, r.ApiKey));
         Assert.DoesNotContain(receiver.Requests, r => r.Body.Contains(OtlpSecret, StringComparison.Ordinal));
-        var track = receiver.Bodies("/v2.1/track");
-        Assert.Contains(track, b => b.Contains("ailb.tick", StringComparison.Ordinal) && b.Contains(InstrumentationKey, StringComparison.Ordinal));
+        await receiver.WaitForAsync("/v2.1/track", b => b.Contains("ailb.tick", StringComparison.Ordinal) && b.Contains(InstrumentationKey, StringComparison.Ordinal),
+            () => app.Get<TracerProvider>().ForceFlush(30_000));
 
         // Logs are batched; disposing the container flushes them.
         await app.Host.StopAsync();
         app.Host.Dispose();
-        Assert.Contains(receiver.Bodies("/v1/logs"), b => b.Contains("inference", StringComparison.Ordinal)); // the decision's log line
+        await receiver.WaitForAsync("/v1/logs", b => b.Contains("inference", StringComparison.Ordinal), () => true); // the decision's log line
         Assert.DoesNotContain(receiver.Requests, r => r.Body.Contains(OtlpSecret, StringComparison.Ordinal));
 
         var log = app.Log.Entries.Select(e => e.Message + e.Exception).ToList();
@@ -89,6 +88,18 @@ public sealed class OpenTelemetryExportTests
         public ConcurrentQueue<Received> Requests { get; } = new();
 
         public List<string> Bodies(string path) => [.. Requests.Where(r => r.Path == path).Select(r => r.Body)];
+
+        /// <summary>Flushes until a body sent to <paramref name="path"/> matches, for at most 60 s; fails naming what arrived.</summary>
+        public async Task WaitForAsync(string path, Func<string, bool> match, Func<bool> flush)
+        {
+            var until = DateTime.UtcNow.AddSeconds(60);
+            while (!Bodies(path).Any(match))
+            {
+                Assert.True(DateTime.UtcNow < until, $"nothing matching arrived at {path}; received: {string.Join(", ", Requests.Select(r => r.Path))}");
+                flush();
+                await Task.Delay(200);
+            }
+        }
 
         public static async Task<Receiver> StartAsync()
         {
