@@ -19,7 +19,7 @@ public sealed class BacktestHtmlReportTests
         var code = Program.BuildRoot().Parse(["backtest", "--scenario", "spike", "--rate-scale", "0.25", "--policies", "ailb,hpa,static", "--html", html])
             .Invoke(new InvocationConfiguration { Output = output, Error = error });
         Assert.True(code == 0, error.ToString());
-        Assert.Contains("wrote", output.ToString());
+        Assert.Contains($"wrote {html}", output.ToString() + error.ToString());
 
         // Self-contained: no script, no link, no reference to anything outside the file (the SVG namespace is a name, not a fetch).
         var text = await File.ReadAllTextAsync(html);

@@ -3,15 +3,16 @@ using AiLbAutoscaler.Simulation.Scoring;
 
 namespace AiLbAutoscaler.Simulation.Backtest;
 
-/// <summary>The score table's columns as text, the same in the console and in the HTML report.</summary>
+/// <summary>The HTML report's score columns, as text (every column of the console's table, which picks some to fit).</summary>
 public static class ScoreColumns
 {
     public static IReadOnlyList<string> Headers { get; } =
-        ["policy", "SLO attain.", "viol. min", "inst-hours", "vs oracle", "resizes", "dir. changes", "TTFT p50/p95/p99 ms", "E2E p95 ms", "peak", "served", "dropped"];
+        ["policy", "feasible att.", "raw att.", "viol. min", "inst-hours", "vs oracle", "resizes", "dir. changes", "TTFT p50/p95/p99 ms", "E2E p95 ms", "peak", "served", "dropped"];
 
     public static IReadOnlyList<string> Cells(Scorecard s) =>
     [
         s.Policy,
+        (s.FeasibleAttainment * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %",
         (s.SloAttainment * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %",
         s.ViolationMinutes.ToString(CultureInfo.InvariantCulture),
         s.InstanceHours.ToString("0.0", CultureInfo.InvariantCulture),

@@ -11,12 +11,15 @@ public static class PolicyCatalog
             env.AilbPolicy ?? AilbDefaults.Create(env.Options), env.Options, env.DynamicInitialSize, env.Seed, env.RecordInstruments),
         [HpaPolicy.PolicyName] = env => new HpaPolicy(env.Hpa, env.DynamicInitialSize, env.Options.MaxSize),
         [GcePolicy.PolicyName] = env => new GcePolicy(env.Gce, env.DynamicInitialSize, env.Options.MaxSize),
+        [HpaQueuePolicy.PolicyName] = env => new HpaQueuePolicy(env.HpaQueue, env.DynamicInitialSize, env.Options.MaxSize),
+        [GceLbPolicy.PolicyName] = env => new GceLbPolicy(env.GceLb, env.GceLb.MaxRatePerInstance ?? env.Capacity.RequestsPerInstancePerSecond, env.DynamicInitialSize, env.Options.MaxSize),
         [StaticPolicy.PolicyName] = env => new StaticPolicy(env.Capacity.StaticSize),
         [OraclePolicy.PolicyName] = env => new OraclePolicy(env.RequiredFor, env.Options.Lifecycle.BootSeconds),
     };
 
     /// <summary>In the order tables show them.</summary>
-    public static IReadOnlyList<string> Names { get; } = [AilbPolicy.PolicyName, HpaPolicy.PolicyName, GcePolicy.PolicyName, StaticPolicy.PolicyName, OraclePolicy.PolicyName];
+    public static IReadOnlyList<string> Names { get; } =
+        [AilbPolicy.PolicyName, HpaPolicy.PolicyName, HpaQueuePolicy.PolicyName, GcePolicy.PolicyName, GceLbPolicy.PolicyName, StaticPolicy.PolicyName, OraclePolicy.PolicyName];
 
     public static bool IsKnown(string name) => Factories.ContainsKey(name);
 
