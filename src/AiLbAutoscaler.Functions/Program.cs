@@ -12,4 +12,7 @@ builder.ConfigureFunctionsWebApplication();
 builder.Services.AddAutoscalerAdapters(builder.Configuration);
 builder.Services.AddAutoscalerCore(builder.Configuration);
 builder.Services.AddAutoscalerFunctions(builder.Configuration);
+
+// Metrics and spans of every decision; exported over OTLP and/or to Azure Monitor when their standard variables are set.
+builder.Services.AddAutoscalerOpenTelemetry(builder.Configuration);
 builder.Build().Run();

@@ -131,6 +131,25 @@ public sealed class WorkerProcessTests(InMemoryWorker worker) : IClassFixture<In
     }
 
     [Fact]
+    public async Task Dashboard_answers_one_self_contained_html_page_over_every_stack()
+    {
+        var (rescale, _) = await Host.SendHttpAsync(HttpMethod.Post, "/api/stacks/batch/rescale", """{"targetSize": 3, "reason": "<script>alert(1)</script>", "holdMinutes": 10}""");
+        Assert.Equal(HttpStatusCode.OK, rescale.StatusCode);
+
+        var (page, invocation) = await Host.SendHttpAsync(HttpMethod.Get, "/api/dashboard");
+        Assert.True(invocation.Succeeded, invocation.Describe());
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("default-src 'none'", string.Join("", page.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("data-stack=\"batch\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-stack=\"inference\"", html, StringComparison.Ordinal);
+        Assert.Contains("<dd data-field=\"current\">3</dd>", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Status_reports_a_known_stack_and_404s_an_unknown_one()
     {
         var (rescale, _) = await Host.SendHttpAsync(HttpMethod.Post, "/api/stacks/inference/rescale", """{"targetSize": 5, "reason": "status check", "holdMinutes": 10}""");

@@ -17,7 +17,7 @@ public sealed class FunctionsMetadataTests
     public void The_app_declares_exactly_the_expected_functions()
     {
         Assert.Equal(
-            ["Autoscale", "Evaluate", "History", "PruneAudit", "Rescale", "Status", "TickStack"],
+            ["Autoscale", "Dashboard", "Evaluate", "History", "PruneAudit", "Rescale", "Status", "TickStack"],
             Functions.Value.Keys.Order(StringComparer.Ordinal));
     }
 
@@ -80,6 +80,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("Evaluate", "post", "stacks/{stack}/evaluate")]
     [InlineData("Status", "get", "stacks/{stack}/status")]
     [InlineData("History", "get", "stacks/{stack}/history")]
+    [InlineData("Dashboard", "get", "dashboard")]
     public void Http_functions_have_their_route_method_and_function_auth_level(string name, string method, string route)
     {
         var trigger = Trigger(name);

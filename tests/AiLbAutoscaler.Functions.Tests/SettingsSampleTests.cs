@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Functions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AiLbAutoscaler.Functions.Tests;
 
@@ -29,6 +30,7 @@ public sealed class SettingsSampleTests
             "AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", ScheduleOptions.AutoscaleSetting, ScheduleOptions.PruneSetting,
             ScheduleOptions.TickQueueSetting,
             AdapterSelection.MetricsSetting, AdapterSelection.ActuatorSetting, AdapterSelection.StorageSetting, AdapterSelection.DispatchSetting,
+            OpenTelemetryRegistration.OtlpEndpointSetting, OpenTelemetryRegistration.AzureMonitorSetting,
         };
         expected.AddRange(Leaves(typeof(AutoscalerOptions), AutoscalerOptions.SectionName));
         expected.AddRange(Leaves(typeof(HttpApiOptions), HttpApiOptions.SectionName));

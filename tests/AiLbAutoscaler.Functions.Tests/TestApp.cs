@@ -16,7 +16,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace AiLbAutoscaler.Functions.Tests;
 
 /// <summary>
-/// The Functions app's container, built the way Program.cs builds it (AddAutoscalerAdapters + AddAutoscalerCore + AddAutoscalerFunctions over
+/// The Functions app's container, built the way Program.cs builds it (AddAutoscalerAdapters + AddAutoscalerCore + AddAutoscalerFunctions + AddAutoscalerOpenTelemetry over
 /// app settings), with in-memory configuration, a fake clock and a log that tests can read. Started, so every
 /// startup validation has run.
 /// </summary>
@@ -71,6 +71,7 @@ internal sealed class TestApp : IAsyncDisposable
         builder.Services.AddAutoscalerAdapters(builder.Configuration);
         builder.Services.AddAutoscalerCore(builder.Configuration);
         builder.Services.AddAutoscalerFunctions(builder.Configuration);
+        builder.Services.AddAutoscalerOpenTelemetry(builder.Configuration);
         var host = builder.Build();
         try
         {

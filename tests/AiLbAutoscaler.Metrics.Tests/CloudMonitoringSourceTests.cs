@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
+using AiLbAutoscaler.Core.Telemetry;
 using AiLbAutoscaler.Metrics.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using WireMock.Matchers;
@@ -434,6 +435,35 @@ public sealed class CloudMonitoringSourceTests : IDisposable
     }
 
     /// <summary>The mean from cpu-mean.json (newest complete point 12:05 = 0.5), the REDUCE_COUNT companion from <paramref name="count"/>.</summary>
+    [Fact]
+    public async Task The_http_calls_appear_as_children_of_the_metrics_read_span()
+    {
+        Serve("*backend_latencies*", "aggregated-latency.json");
+        var stopped = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is AutoscalerTelemetry.Name or "System.Net.Http",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        ActivitySpanId parent;
+        ActivityTraceId trace;
+        using (var read = AutoscalerTelemetry.StartSpan(AutoscalerTelemetry.Spans.ReadMetrics, "inference"))
+        {
+            Assert.NotNull(read);
+            (parent, trace) = (read.SpanId, read.TraceId);
+            await ObserveAsync(LatencyOnly());
+        }
+
+        var http = stopped.Where(a => a.Source.Name == "System.Net.Http" && a.TraceId == trace).ToList();
+        Assert.NotEmpty(http);
+        Assert.Equal(_server.LogEntries.Count(), http.Count);
+        Assert.All(http, a => Assert.Equal(parent, a.ParentSpanId));
+        Assert.All(http, a => Assert.Equal("GET", a.GetTagItem("http.request.method")));
+    }
+
     private void ServeMeanAndCount(IResponseBuilder count)
     {
         _server.Given(Request.Create().WithPath(TimeSeriesPath).UsingGet().WithParam("aggregation.crossSeriesReducer", "REDUCE_COUNT")).AtPriority(1)

@@ -11,6 +11,33 @@ public sealed class CliWrapperStandInTests : IDisposable
     public void Dispose() => _pulumi.Dispose();
 
     [Fact]
+    public async Task Each_pulumi_run_is_a_child_span_named_by_its_subcommand_with_no_argument_values()
+    {
+        _pulumi.On("stack-select", exit: 255, stderr: Contract.NotFoundStderr);
+        var stopped = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == AiLbAutoscaler.Core.Telemetry.AutoscalerTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        System.Diagnostics.ActivitySpanId parent;
+        using (var actuate = AiLbAutoscaler.Core.Telemetry.AutoscalerTelemetry.StartSpan(AiLbAutoscaler.Core.Telemetry.AutoscalerTelemetry.Spans.Actuate, "dev"))
+        {
+            parent = actuate!.SpanId;
+            await _pulumi.Cli().SelectOrCreateStackAsync(CancellationToken.None);
+        }
+
+        var runs = stopped.Where(a => a.ParentSpanId == parent).ToList();
+        Assert.Equal(["pulumi stack select", "pulumi stack init"], runs.Select(a => a.DisplayName));
+        Assert.Equal([255, 0], runs.Select(a => (int)a.GetTagItem("process.exit.code")!));
+        Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, runs[0].Status);
+        Assert.All(runs, a => Assert.DoesNotContain(a.TagObjects, t => t.Value is string v && (v.Contains("--stack", StringComparison.Ordinal) || v.Contains("dev", StringComparison.Ordinal))));
+    }
+
+    [Fact]
     public async Task Select_or_create_creates_when_select_reports_stack_not_found()
     {
         _pulumi.On("stack-select", exit: 255, stderr: Contract.NotFoundStderr);

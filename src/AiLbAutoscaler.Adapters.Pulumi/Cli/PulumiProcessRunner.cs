@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using AiLbAutoscaler.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using AiLbAutoscaler.Core.Security;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -57,6 +58,11 @@ public sealed class PulumiProcessRunner(TimeProvider time, ILogger<PulumiProcess
         SetEnvironment(psi, invocation.Environment);
 
         var verb = Describe(invocation.Arguments);
+
+        // A child of the tick's actuate span. The subcommand words only: values and environment stay out of the tags.
+        using var span = AutoscalerTelemetry.Source.StartActivity($"pulumi {verb}");
+        span?.SetTag("process.executable.name", Path.GetFileName(invocation.Binary));
+        span?.SetTag("ailb.pulumi.command", verb);
         using var process = new Process { StartInfo = psi };
         var started = time.GetTimestamp();
         try
@@ -65,6 +71,7 @@ public sealed class PulumiProcessRunner(TimeProvider time, ILogger<PulumiProcess
         }
         catch (Exception ex) when (ex is Win32Exception or InvalidOperationException)
         {
+            span?.SetStatus(ActivityStatusCode.Error, "not started");
             throw new PulumiCommandException(
                 PulumiErrorKind.NotStarted,
                 $"could not start the pulumi binary '{invocation.Binary}' in '{invocation.WorkDir}': {redactor.Redact(ex.Message)}");
@@ -93,6 +100,7 @@ public sealed class PulumiProcessRunner(TimeProvider time, ILogger<PulumiProcess
             }
 
             var elapsed = time.GetElapsedTime(started);
+            span?.SetStatus(ActivityStatusCode.Error, cancellationToken.IsCancellationRequested ? "cancelled" : "timed out");
             if (cancellationToken.IsCancellationRequested)
             {
                 _logger.LogWarning("pulumi {Verb} cancelled after {Elapsed}; interrupted, then stopped", verb, elapsed);
@@ -111,6 +119,12 @@ public sealed class PulumiProcessRunner(TimeProvider time, ILogger<PulumiProcess
         var stdout = await DrainAsync(stdoutTask).ConfigureAwait(false);
         var stderr = await DrainAsync(stderrTask).ConfigureAwait(false);
         var duration = time.GetElapsedTime(started);
+        span?.SetTag("process.exit.code", process.ExitCode);
+        if (process.ExitCode != 0)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, "non-zero exit code");
+        }
+
         _logger.LogDebug("pulumi {Verb} exited with {ExitCode} after {Duration}", verb, process.ExitCode, duration);
         return new PulumiCommandResult(process.ExitCode, stdout, stderr, duration);
     }

@@ -62,7 +62,8 @@ public static class SimulateCommand
         return command;
     }
 
-    internal static BacktestRequest Request(CommandContext context, SimulationConfig config, TraceSpec trace, IReadOnlyList<string> policies, bool timeline, Action<string, double>? progress) => new()
+    internal static BacktestRequest Request(CommandContext context, SimulationConfig config, TraceSpec trace, IReadOnlyList<string> policies, bool timeline, Action<string, double>? progress,
+        bool recordInstruments = false) => new()
     {
         Trace = trace,
         Policies = policies,
@@ -73,6 +74,7 @@ public static class SimulateCommand
         HpaQueue = config.HpaQueue ?? new(),
         GceLb = config.GceLb ?? new(),
         RecordTimeline = timeline,
+        RecordInstruments = recordInstruments,
         Progress = progress,
         BeforeRun = SimulationInputs.EstimateOrRefuse(context, trace, policies.Count),
     };

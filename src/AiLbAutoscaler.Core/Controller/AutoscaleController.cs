@@ -5,6 +5,7 @@ using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
 using AiLbAutoscaler.Core.State;
+using AiLbAutoscaler.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,10 +24,12 @@ public sealed class AutoscaleController(
     IStackLock locks,
     IAuditLog audit,
     TimeProvider time,
-    ILogger<AutoscaleController> logger)
+    ILogger<AutoscaleController> logger,
+    AutoscalerTelemetry? telemetry = null)
 {
     private const int MaxStateWriteAttempts = 3;
     private const int MaxUnwrittenAudit = 1000;
+    private readonly AutoscalerTelemetry _telemetry = telemetry ?? AutoscalerTelemetry.Shared;
 
     // Audit records written while the trail was unreachable, oldest first; the one thing this controller keeps between calls.
     private readonly Queue<AuditRecord> _unwritten = new();
@@ -64,7 +67,7 @@ public sealed class AutoscaleController(
 
     /// <summary>One scaling step for one stack: signals → decision → apply → state and audit.</summary>
     public Task<TickResult> TickAsync(string stack, DecisionTrigger trigger, CancellationToken cancellationToken) =>
-        DecideAsync(stack, trigger, dryRun: false, cancellationToken);
+        _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Tick, stack, trigger, () => DecideAsync(stack, trigger, dryRun: false, cancellationToken));
 
     /// <summary>
     /// One queued tick: as <see cref="TickAsync(string, DecisionTrigger, CancellationToken)"/>, except that a tick whose
@@ -75,13 +78,16 @@ public sealed class AutoscaleController(
 
     /// <summary>Decides now. With <paramref name="dryRun"/> nothing is applied or remembered, and no lease is taken.</summary>
     public Task<TickResult> EvaluateAsync(string stack, bool dryRun, DecisionTrigger trigger, CancellationToken cancellationToken) =>
-        DecideAsync(stack, trigger, dryRun, cancellationToken);
+        _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Evaluate, stack, trigger, () => DecideAsync(stack, trigger, dryRun, cancellationToken));
 
     /// <summary>
     /// Sets a size by hand, pinned for <see cref="RescaleRequest.Hold"/>; afterwards autoscaling resumes from it. Without a
     /// hold it is one-shot: the engine decides with a pin no clock can expire, and no pin is saved.
     /// </summary>
-    public async Task<TickResult> RescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken)
+    public Task<TickResult> RescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken) =>
+        _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Rescale, stack, trigger, () => ManualRescaleAsync(stack, request, trigger, cancellationToken));
+
+    private async Task<TickResult> ManualRescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken)
     {
         var policy = PolicyFor(stack);
         ValidateRescale(policy, request);
@@ -105,7 +111,7 @@ public sealed class AutoscaleController(
             var now = time.GetUtcNow();
             var state = await ReconcileAsync(stack, loaded.State, current, now, tick);
             var input = new DecisionInput(stack, policy, new FleetState(current), [], state with { Override = ManualOverride.OneShot(request.TargetSize, request.Reason) });
-            var outcome = engine.Decide(input);
+            var outcome = AutoscalerTelemetry.InSpan(AutoscalerTelemetry.Spans.Decide, stack, () => engine.Decide(input));
             var decision = outcome.Decision;
 
             // Autoscaling resumes from the new size: older recommendations no longer speak for it. The hold runs from the decision.
@@ -208,13 +214,15 @@ public sealed class AutoscaleController(
 
             // A dry run reconciles in memory only: it decides as the next tick would, and writes nothing.
             var state = dryRun ? Reconciled(stack, loaded.State, current, time.GetUtcNow()).State : await ReconcileAsync(stack, loaded.State, current, time.GetUtcNow(), tick);
-            var outcome = engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation.InstanceAges), observation.Signals, state));
+            var outcome = AutoscalerTelemetry.InSpan(AutoscalerTelemetry.Spans.Decide, stack,
+                () => engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation.InstanceAges), observation.Signals, state)));
             var decision = outcome.Decision;
             var asDryRun = dryRun || policy.DryRun;
             TickResult result;
             if (dryRun)
             {
-                var actuation = await ActAsync(stack, decision, asDryRun, decision.Explanation, lease, tick);
+                var actuation = await AutoscalerTelemetry.InSpanAsync(AutoscalerTelemetry.Spans.Actuate, stack,
+                    () => ActAsync(stack, decision, asDryRun, decision.Explanation, lease, tick));
                 await AuditAsync(new AuditRecord(stack, decision.At, trigger, observation.Signals, decision, actuation, asDryRun), tick);
                 result = new TickResult(stack, TickOutcome.Completed, decision, actuation);
             }
@@ -293,7 +301,7 @@ public sealed class AutoscaleController(
             basis = written;
         }
 
-        var actuation = await ActAsync(stack, decision, dryRun, reason, lease, tick);
+        var actuation = await AutoscalerTelemetry.InSpanAsync(AutoscalerTelemetry.Spans.Actuate, stack, () => ActAsync(stack, decision, dryRun, reason, lease, tick));
         var settled = Settle(next, decision, actuation, decision.At);
 
         // The intent may have been merged into another writer's state; the result keeps what that writer added.
@@ -385,6 +393,7 @@ public sealed class AutoscaleController(
 
     private async Task<Observation> ObserveAsync(string stack, CancellationToken cancellationToken)
     {
+        using var span = AutoscalerTelemetry.StartSpan(AutoscalerTelemetry.Spans.ReadMetrics, stack);
         try
         {
             return await metrics.ObserveAsync(stack, cancellationToken);
@@ -467,6 +476,7 @@ public sealed class AutoscaleController(
     private async Task<VersionedStackState?> SaveAsync(
         string stack, VersionedStackState loaded, StackState next, long? fence, CancellationToken cancellationToken)
     {
+        using var span = AutoscalerTelemetry.StartSpan(AutoscalerTelemetry.Spans.Save, stack);
         var version = loaded.Version;
         var stamped = fence is long f && f > 0 ? next with { Fence = f } : next;
         var toWrite = stamped;
@@ -487,6 +497,7 @@ public sealed class AutoscaleController(
                 }
 
                 logger.LogWarning("State of stack {Stack} changed underneath this tick; merging (attempt {Attempt})", stack, attempt);
+                _telemetry.RecordMergedConflict(stack);
                 version = fresh.Version;
                 toWrite = StateMerge.Merge(fresh.State, stamped, loaded.State);
             }

@@ -3,6 +3,7 @@ using AiLbAutoscaler.Core.Engine;
 using AiLbAutoscaler.Core.Engine.Recommenders;
 using AiLbAutoscaler.Core.InMemory;
 using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,7 @@ public static class AutoscalerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, PerInstanceRecommender>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, LatencySloRecommender>());
         services.TryAddSingleton<DecisionEngine>();
+        services.TryAddSingleton<AutoscalerTelemetry>(); // on the container's IMeterFactory where the host has one
         services.TryAddSingleton<AutoscaleController>();
 
         services.TryAddSingleton<IMetricsSource, InMemoryMetricsSource>();

@@ -46,6 +46,7 @@ public static class AutoscalerFunctionsServiceCollectionExtensions
         services.TryAddTransient<TickStackFunctions>();
         services.TryAddTransient<ScalingFunctions>();
         services.TryAddTransient<StackQueryFunctions>();
+        services.TryAddTransient<DashboardFunctions>();
         return services;
     }
 }

@@ -15,6 +15,9 @@ public sealed class HttpApiOptions
 
     /// <summary>The most audit records one history request returns (and the default of its <c>limit</c>).</summary>
     public int MaxHistoryRecords { get; set; } = 1000;
+
+    /// <summary>How many hours of the audit trail the status page (<c>GET /api/dashboard</c>) charts.</summary>
+    public double DashboardHours { get; set; } = 6;
 }
 
 /// <summary>Fails startup on a bad <see cref="HttpApiOptions"/> value, naming the setting.</summary>
@@ -37,6 +40,11 @@ public sealed class HttpApiOptionsValidator : IValidateOptions<HttpApiOptions>
         if (options.MaxHistoryRecords is < 1 or > 100_000)
         {
             errors.Add($"{root}:MaxHistoryRecords must be in [1, 100000] (was {options.MaxHistoryRecords}).");
+        }
+
+        if (!double.IsFinite(options.DashboardHours) || options.DashboardHours <= 0 || options.DashboardHours > 24 * 31)
+        {
+            errors.Add($"{root}:DashboardHours must be more than 0 and at most 744 (was {options.DashboardHours}).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

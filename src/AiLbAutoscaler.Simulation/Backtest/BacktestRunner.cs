@@ -29,6 +29,9 @@ public sealed class BacktestRequest
 
     public bool RecordTimeline { get; init; }
 
+    /// <summary>Keep the controller's instruments (sizes, signals) on the simulated clock, for the HTML report.</summary>
+    public bool RecordInstruments { get; init; }
+
     /// <summary>
     /// Called with a policy name and its fraction done (from several threads when policies run in parallel); first with
     /// <see cref="Calibration.ProgressName"/> while the static size is searched.
@@ -43,7 +46,7 @@ public sealed class BacktestRequest
     public CancellationToken Cancellation { get; init; }
 }
 
-public sealed record PolicyRun(Scorecard Score, IReadOnlyList<TimelineRow> Timeline);
+public sealed record PolicyRun(Scorecard Score, IReadOnlyList<TimelineRow> Timeline, IReadOnlyList<InstrumentPoint>? Instruments = null);
 
 public sealed record BacktestResult(
     string Trace,
@@ -128,8 +131,15 @@ public static class BacktestRunner
                 Progress = request.Progress is { } p ? f => p(policy.Name, f) : null,
                 Cancellation = request.Cancellation,
             };
-            var result = Simulator.Run(request.Trace, policy, request.Options, settings);
-            runs[i] = new PolicyRun(result.Score, result.Timeline);
+            try
+            {
+                var result = Simulator.Run(request.Trace, policy, request.Options, settings);
+                runs[i] = new PolicyRun(result.Score, result.Timeline, (policy as AilbPolicy)?.Instruments);
+            }
+            finally
+            {
+                (policy as IDisposable)?.Dispose();
+            }
         });
 
         wall.Stop();
@@ -186,6 +196,7 @@ public static class BacktestRunner
             Gce = request.Gce,
             HpaQueue = request.HpaQueue,
             GceLb = request.GceLb,
+            RecordInstruments = request.RecordInstruments,
         };
     }
 }

@@ -8,7 +8,7 @@ public static class PolicyCatalog
     private static readonly Dictionary<string, Func<PolicyEnvironment, ISimPolicy>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
         [AilbPolicy.PolicyName] = env => new AilbPolicy(
-            env.AilbPolicy ?? AilbDefaults.Create(env.Options), env.Options, env.DynamicInitialSize, env.Seed),
+            env.AilbPolicy ?? AilbDefaults.Create(env.Options), env.Options, env.DynamicInitialSize, env.Seed, env.RecordInstruments),
         [HpaPolicy.PolicyName] = env => new HpaPolicy(env.Hpa, env.DynamicInitialSize, env.Options.MaxSize),
         [GcePolicy.PolicyName] = env => new GcePolicy(env.Gce, env.DynamicInitialSize, env.Options.MaxSize),
         [HpaQueuePolicy.PolicyName] = env => new HpaQueuePolicy(env.HpaQueue, env.DynamicInitialSize, env.Options.MaxSize),

@@ -23,6 +23,9 @@ public sealed class PolicyEnvironment
 
     public GceOptions Gce { get; init; } = new();
 
+    /// <summary>Policies that run the real controller keep its instruments on the simulated clock.</summary>
+    public bool RecordInstruments { get; init; }
+
     /// <summary>The oracle's per-minute plan (each load level calibrated at its own fleet size); null falls back to the single per-instance rate.</summary>
     public Backtest.OraclePlan? OraclePlan { get; init; }
 

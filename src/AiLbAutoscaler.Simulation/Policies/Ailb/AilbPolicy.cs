@@ -4,6 +4,7 @@ using AiLbAutoscaler.Core.Engine;
 using AiLbAutoscaler.Core.InMemory;
 using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Simulation.Actuation;
+using AiLbAutoscaler.Simulation.Backtest;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AiLbAutoscaler.Simulation.Policies.Ailb;
@@ -14,7 +15,7 @@ namespace AiLbAutoscaler.Simulation.Policies.Ailb;
 /// per-minute pipeline, and a simulated Pulumi actuator with its update delay and failure probability — on the
 /// simulator's clock.
 /// </summary>
-public sealed class AilbPolicy : ISimPolicy
+public sealed class AilbPolicy : ISimPolicy, IDisposable
 {
     public const string PolicyName = "ailb";
     private const string Stack = "sim";
@@ -23,9 +24,11 @@ public sealed class AilbPolicy : ISimPolicy
     private readonly SimMetricsSource _metrics;
     private readonly SimPulumiActuator _actuator;
     private readonly InMemoryAuditLog _audit = new(keep: 200); // a two-week run must not grow with its length
+    private readonly InstrumentRecorder? _recorder;
     private ISimulatedGroup? _group;
 
-    public AilbPolicy(ScalingPolicy policy, SimulationOptions options, int initialSize, ulong seed)
+    /// <param name="recordInstruments">Keep the controller's metrics on the simulated clock (<see cref="Instruments"/>).</param>
+    public AilbPolicy(ScalingPolicy policy, SimulationOptions options, int initialSize, ulong seed, bool recordInstruments = false)
     {
         var errors = ScalingPolicyValidator.Validate(policy, "Ailb:Policy");
         if (errors.Count > 0)
@@ -37,6 +40,7 @@ public sealed class AilbPolicy : ISimPolicy
         InitialSize = initialSize;
         TickSeconds = options.ControllerTickSeconds;
         var time = new SimTimeProvider(() => _group?.Now ?? 0);
+        _recorder = recordInstruments ? new InstrumentRecorder(() => _group?.Now ?? 0) : null;
         _metrics = new SimMetricsSource();
         _actuator = new SimPulumiActuator(options.Pulumi, SimRandom.For(seed, "pulumi"), initialSize);
         var autoscaler = new AutoscalerOptions();
@@ -50,7 +54,8 @@ public sealed class AilbPolicy : ISimPolicy
             new InMemoryStackLock(),
             _audit,
             time,
-            NullLogger<AutoscaleController>.Instance);
+            NullLogger<AutoscaleController>.Instance,
+            _recorder?.Telemetry);
     }
 
     public string Name => PolicyName;
@@ -68,6 +73,11 @@ public sealed class AilbPolicy : ISimPolicy
 
     /// <summary>The newest audit records (decisions with their explanations).</summary>
     public IReadOnlyCollection<AuditRecord> RecentDecisions => _audit.Records;
+
+    /// <summary>The controller's instruments over the run, when recorded; else empty.</summary>
+    public IReadOnlyList<InstrumentPoint> Instruments => _recorder?.Points ?? [];
+
+    public void Dispose() => _recorder?.Dispose();
 
     public void Tick(ISimulatedGroup group)
     {
