@@ -25,9 +25,11 @@ public static class AutoscalerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AutoscalerOptions>, AutoscalerOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, UtilizationRecommender>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, PerInstanceRecommender>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, LatencySloRecommender>());
+        foreach (var recommender in DecisionPipeline.Recommenders)
+        {
+            services.TryAddEnumerable(ServiceDescriptor.Singleton(recommender));
+        }
+
         services.TryAddSingleton<DecisionEngine>();
         services.TryAddSingleton<AutoscaleController>();
 
