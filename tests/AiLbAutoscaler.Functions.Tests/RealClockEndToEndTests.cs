@@ -76,6 +76,7 @@ public sealed class RealClockEndToEndTests(AzuriteForFunctions azurite) : IClass
         Assert.Equal(5, status.Body.GetProperty("currentSize").GetInt32());
         Assert.Equal(5, status.Body.GetProperty("lastAppliedSize").GetInt32());
         Assert.False(status.Body.TryGetProperty("override", out _), "a rescale without a hold pins nothing");
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, status.Body.GetProperty("schedules").ValueKind);
 
         await Task.Delay(Pause);
         var history = await GetAsync(app, "history", "");

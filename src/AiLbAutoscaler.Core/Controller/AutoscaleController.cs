@@ -1,5 +1,6 @@
 using AiLbAutoscaler.Core.Audit;
 using AiLbAutoscaler.Core.Engine;
+using AiLbAutoscaler.Core.Engine.Schedules;
 using AiLbAutoscaler.Core.Fleet;
 using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Core.Ports;
@@ -116,7 +117,7 @@ public sealed class AutoscaleController(
 
     public async Task<StackStatus> StatusAsync(string stack, CancellationToken cancellationToken)
     {
-        _ = PolicyFor(stack);
+        var policy = PolicyFor(stack);
         var state = (await stateStore.LoadAsync(stack, cancellationToken)).State;
         int? size = null;
         string? sizeError = null;
@@ -133,7 +134,8 @@ public sealed class AutoscaleController(
         var recent = await RecentDecisionsAsync(stack, now, options.CurrentValue.StatusDecisionCount, cancellationToken);
         var activeOverride = state.Override is { } o && o.Until > now ? o : null;
         return new StackStatus(stack, size, sizeError, activeOverride, state.PendingDesiredSize, state.PendingReason,
-            state.LastAppliedSize, state.LastAppliedAt, recent);
+            state.LastAppliedSize, state.LastAppliedAt, recent,
+            [.. ScheduleCalendar.StatusAt(policy, now).Select(ScheduleView.From)]);
     }
 
     /// <summary>

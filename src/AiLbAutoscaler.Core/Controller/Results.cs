@@ -1,5 +1,6 @@
 using AiLbAutoscaler.Core.Audit;
 using AiLbAutoscaler.Core.Engine;
+using AiLbAutoscaler.Core.Engine.Schedules;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.State;
 
@@ -33,7 +34,7 @@ public sealed record TickResult(
         new(stack, TickOutcome.Busy, null, null, $"Another update of stack '{stack}' is in progress; try again shortly.");
 }
 
-/// <summary>A stack's size, override and recent decisions.</summary>
+/// <summary>A stack's size, override, scaling schedules and recent decisions.</summary>
 public sealed record StackStatus(
     string Stack,
     int? CurrentSize,
@@ -43,7 +44,28 @@ public sealed record StackStatus(
     string? PendingReason,
     int? LastAppliedSize,
     DateTimeOffset? LastAppliedAt,
-    IReadOnlyList<AuditRecord> RecentDecisions);
+    IReadOnlyList<AuditRecord> RecentDecisions,
+    IReadOnlyList<ScheduleView> Schedules);
+
+/// <summary>
+/// One scaling schedule as of the status call: whether its floor holds now (its lead included), the start it holds for,
+/// and its next start.
+/// </summary>
+public sealed record ScheduleView(
+    string Name,
+    string? Description,
+    int MinSize,
+    string Schedule,
+    string TimeZone,
+    bool Disabled,
+    bool Active,
+    DateTimeOffset? ActiveStart,
+    DateTimeOffset? NextStart)
+{
+    public static ScheduleView From(ScheduleStatus status) => new(
+        status.Schedule.Name, status.Schedule.Description, status.Schedule.MinSize, status.Schedule.Schedule,
+        status.Schedule.TimeZone, status.Schedule.Disabled, status.Active, status.ActiveStart, status.NextStart);
+}
 
 /// <summary>A manual rescale: a size, why, and optionally how long to pin it.</summary>
 public sealed record RescaleRequest(int TargetSize, string Reason, TimeSpan Hold);
