@@ -88,6 +88,21 @@ public sealed class CliActuatorStandInTests : IDisposable
     }
 
     [Fact]
+    public async Task A_config_key_the_program_does_not_declare_fails_naming_the_setting()
+    {
+        // config get merges Pulumi.yaml defaults, so only a key the program lacks is "not found".
+        _pulumi.OutputsTargetSize(4).On("config-get", exit: 255, stderr: "error: configuration key 'replicas' not found for stack 'dev'\n");
+        var options = _pulumi.StackOptions();
+        options.ConfigKey = "replicas";
+
+        var result = await _pulumi.Actuator(options).ApplyAsync("inference", 4, "steady", CancellationToken.None);
+
+        Assert.Equal(ActuationOutcome.Failed, result.Outcome);
+        Assert.Contains("Autoscaler:Stacks:inference:Pulumi:ConfigKey", result.Message);
+        Assert.DoesNotContain(_pulumi.Calls(), c => c.Args[0] == "up" || c.Args.Take(2).SequenceEqual(["config", "set"]));
+    }
+
+    [Fact]
     public async Task NoChange_realigns_a_config_value_left_by_a_failed_apply_without_an_update()
     {
         _pulumi.OutputsTargetSize(4).On("config-get", stdout: "{\n  \"value\": \"7\",\n  \"secret\": false\n}\n");
@@ -157,7 +172,7 @@ public sealed class CliActuatorStandInTests : IDisposable
     }
 
     [Fact]
-    public async Task A_hang_times_out_kills_the_process_tree_and_runs_cancel()
+    public async Task A_hang_times_out_interrupts_the_cli_and_runs_cancel()
     {
         _pulumi.OutputsTargetSize(2).On("up", events: [Contract.SuccessfulUpEvents[0]], action: "hang");
         var watch = Stopwatch.StartNew();
@@ -168,6 +183,23 @@ public sealed class CliActuatorStandInTests : IDisposable
         Assert.Equal(ActuationOutcome.Failed, result.Outcome);
         Assert.Contains("did not finish within 1 s", result.Message);
         Assert.Contains("pulumi cancel released the stack", result.Message);
+        Assert.Equal(1, _pulumi.SigIntCount);
+        await AssertGoneAsync(_pulumi.GrandchildPid);
+        Assert.Equal(["cancel", "--yes", "--stack", "dev", "--non-interactive"], _pulumi.Calls()[^1].Args);
+    }
+
+    [Fact]
+    public async Task A_cli_stuck_past_sigint_is_killed_with_its_tree_after_the_grace_period_then_cancel_runs()
+    {
+        _pulumi.OutputsTargetSize(2).On("up", action: "hang-past-sigint");
+        var watch = Stopwatch.StartNew();
+
+        var result = await _pulumi.Actuator(_pulumi.StackOptions(updateTimeoutSeconds: 1), interruptGraceSeconds: 2).ApplyAsync("inference", 5, "load", CancellationToken.None);
+
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(3), $"the kill came before the grace period ended ({watch.Elapsed})");
+        Assert.Equal(ActuationOutcome.Failed, result.Outcome);
+        Assert.Contains("did not finish within 1 s", result.Message);
+        Assert.Equal(1, _pulumi.SigIntCount);
         await AssertGoneAsync(_pulumi.GrandchildPid);
         Assert.Equal(["cancel", "--yes", "--stack", "dev", "--non-interactive"], _pulumi.Calls()[^1].Args);
     }
@@ -183,6 +215,7 @@ public sealed class CliActuatorStandInTests : IDisposable
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => apply);
+        Assert.Equal(1, _pulumi.SigIntCount);
         await AssertGoneAsync(_pulumi.GrandchildPid);
         Assert.Equal(["cancel", "--yes", "--stack", "dev", "--non-interactive"], _pulumi.Calls()[^1].Args);
     }

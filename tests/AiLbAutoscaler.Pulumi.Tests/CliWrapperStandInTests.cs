@@ -87,7 +87,7 @@ public sealed class CliWrapperStandInTests : IDisposable
     }
 
     [Fact]
-    public async Task A_missing_config_key_reads_as_null()
+    public async Task A_key_neither_the_stack_nor_the_program_declares_reads_as_null()
     {
         _pulumi.On("config-get", exit: 255, stderr: "error: configuration key 'targetSize' not found for stack 'dev'\n");
 

@@ -55,7 +55,7 @@ public static class Contract
         "not json: a stray line the parser must skip",
         "",
         """{"sequence":40,"timestamp":1755800040,"resOutputsEvent":{"metadata":{"op":"update","urn":"urn:pulumi:dev::ailb-inference::gcp:compute/instanceGroupManager:InstanceGroupManager::fleet","type":"gcp:compute/instanceGroupManager:InstanceGroupManager","old":null,"new":null,"detailedDiff":null,"provider":""}}}""",
-        """{"sequence":57,"timestamp":1755800042,"summaryEvent":{"maybeCorrupt":false,"durationSeconds":42,"resourceChanges":{"update":1,"same":9},"PolicyPacks":{"gcp-baseline":"1.2.0"},"isPreview":false,"result":"succeeded"}}""",
+        """{"sequence":57,"timestamp":1755800042,"summaryEvent":{"maybeCorrupt":false,"durationSeconds":42,"resourceChanges":{"update":1,"same":9},"PolicyPacks":{"gcp-baseline":"1.2.0"},"isPreview":false}}""",
         """{"sequence":58,"timestamp":1755800042,"cancelEvent":{}}""",
     ];
 
@@ -64,7 +64,7 @@ public static class Contract
         """{"sequence":1,"timestamp":1755800000,"preludeEvent":{"config":{"gcp:project":"my-proj"}}}""",
         """{"sequence":30,"timestamp":1755800050,"diagnosticEvent":{"urn":"urn:pulumi:dev::ailb-inference::gcp:compute/instanceGroupManager:InstanceGroupManager::fleet","prefix":"error: ","message":"updating urn:pulumi:dev::ailb-inference::gcp:compute/instanceGroupManager:InstanceGroupManager::fleet: Quota 'NVIDIA_L4_GPUS' exceeded. Limit: 1.0 in region us-central1.\n","color":"never","severity":"error"}}""",
         """{"sequence":31,"timestamp":1755800050,"resOpFailedEvent":{"metadata":{"op":"update","urn":"urn:pulumi:dev::ailb-inference::gcp:compute/instanceGroupManager:InstanceGroupManager::fleet","type":"gcp:compute/instanceGroupManager:InstanceGroupManager","old":null,"new":null,"detailedDiff":null,"provider":""},"status":2,"steps":1}}""",
-        """{"sequence":32,"timestamp":1755800051,"summaryEvent":{"maybeCorrupt":false,"durationSeconds":51,"resourceChanges":{"same":9},"PolicyPacks":{},"isPreview":false,"result":"failed"}}""",
+        """{"sequence":32,"timestamp":1755800051,"summaryEvent":{"maybeCorrupt":false,"durationSeconds":51,"resourceChanges":{"same":9},"PolicyPacks":{},"isPreview":false}}""",
         """{"sequence":33,"timestamp":1755800051,"cancelEvent":{}}""",
     ];
 }

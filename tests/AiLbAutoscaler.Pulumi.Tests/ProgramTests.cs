@@ -320,6 +320,38 @@ public sealed partial class ProgramTests
     }
 
     [Fact]
+    public void The_driver_loads_for_built_in_gpus_too_so_gpuCount_0_is_no_cpu_switch()
+    {
+        // G2, A2 and A3 machine types carry GPUs whatever guestAccelerators says: the script looks for any NVIDIA PCI device.
+        var script = (string)Main.Props(Main.KeyOf("gcp:compute:InstanceTemplate"))["metadataStartupScript"]!;
+        Assert.Contains("""if [ "${gpuCount}" -gt 0 ] || grep -qs 0x10de /sys/bus/pci/devices/*/vendor; then""", script);
+        var gpuCount = (string)((Dictionary<object, object?>)Main.Config["gpuCount"]!)["description"]!;
+        Assert.Contains("G2, A2 and A3", gpuCount);
+        var docs = File.ReadAllText(System.IO.Path.Combine(AiLbAutoscaler.Tests.Shared.RepositoryRoot.Path, "docs", "pulumi.md"));
+        Assert.DoesNotContain("gives a CPU-only fleet", docs);
+    }
+
+    [Fact]
+    public void The_server_image_is_pinned_by_a_version_tag_and_gets_host_ipc()
+    {
+        var image = (string)Main.ConfigDefault("serverImage")!;
+        Assert.Matches(@"^[a-z0-9./-]+:v?[0-9]+\.[0-9]+\.[0-9]+$", image);
+        // vLLM's Docker docs: --ipc=host (or a larger --shm-size) for its shared-memory tensors.
+        var script = (string)Main.Props(Main.KeyOf("gcp:compute:InstanceTemplate"))["metadataStartupScript"]!;
+        Assert.Matches(@"docker run [^\n]*(--ipc=host|--shm-size)", script);
+    }
+
+    [Fact]
+    public void The_capacity_scaler_is_1_because_gcp_rejects_0_with_a_single_backend()
+    {
+        var backend = Main.Props(Main.KeyOf("gcp:compute:BackendService"));
+        var backends = (List<object?>)backend["backends"]!;
+        Assert.Single(backends);
+        Assert.Equal("1", ((Dictionary<object, object?>)backends[0]!)["capacityScaler"]);
+        Assert.False(Main.Config.ContainsKey("capacityScaler"), "a capacityScaler setting could be set to 0, which GCP rejects for a single backend");
+    }
+
+    [Fact]
     public void The_sample_stack_config_sets_only_declared_keys()
     {
         var dev = new DeserializerBuilder().Build().Deserialize<Dictionary<object, Dictionary<object, object?>>>(

@@ -44,7 +44,13 @@ public sealed class StandInPulumi : IDisposable
         [ -f "$base.stderr" ] && cat "$base.stderr" >&2
         if [ -f "$base.action" ]; then
           case "$(cat "$base.action")" in
-            hang) sleep 300 & echo $! > "$dir/grandchild.pid"; wait ;;
+            # Like the CLI: SIGINT cancels the update, stops the plugins and exits (recorded in $dir/sigint).
+            hang) trap 'echo INT >> "$dir/sigint"; kill "$child" 2>/dev/null; exit 130' INT
+                  sleep 300 & child=$!; echo "$child" > "$dir/grandchild.pid"; wait ;;
+            # A CLI stuck past SIGINT: it records the signal and keeps waiting, so only a kill ends it.
+            hang-past-sigint) trap 'echo INT >> "$dir/sigint"' INT
+                  sleep 300 & child=$!; echo "$child" > "$dir/grandchild.pid"
+                  while kill -0 "$child" 2>/dev/null; do wait "$child"; done ;;
             kill) kill -9 $$ ;;
           esac
         fi
@@ -127,6 +133,10 @@ public sealed class StandInPulumi : IDisposable
         return calls;
     }
 
+    /// <summary>How many SIGINTs the stand-in received while hanging.</summary>
+    public int SigIntCount =>
+        File.Exists(Path.Combine(Dir, "sigint")) ? File.ReadAllLines(Path.Combine(Dir, "sigint")).Length : 0;
+
     public int? GrandchildPid =>
         File.Exists(Path.Combine(Dir, "grandchild.pid")) ? int.Parse(File.ReadAllText(Path.Combine(Dir, "grandchild.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture) : null;
 
@@ -141,17 +151,18 @@ public sealed class StandInPulumi : IDisposable
         CommandTimeoutSeconds = 30,
     };
 
-    public PulumiCliFleetActuator Actuator(PulumiStackOptions? stackOptions = null)
+    public PulumiCliFleetActuator Actuator(PulumiStackOptions? stackOptions = null, double interruptGraceSeconds = 30)
     {
         var opts = new PulumiActuatorOptions();
         opts.Stacks["inference"] = new PulumiStackSection { Pulumi = stackOptions ?? StackOptions() };
         new PulumiActuatorOptionsValidator(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()).PostConfigure(null, opts);
-        return new PulumiCliFleetActuator(Options.Create(opts), new PulumiProcessRunner(TimeProvider.System), TimeProvider.System);
+        return new PulumiCliFleetActuator(
+            Options.Create(opts), new PulumiProcessRunner(TimeProvider.System) { InterruptGrace = TimeSpan.FromSeconds(interruptGraceSeconds) }, TimeProvider.System);
     }
 
-    public PulumiCli Cli(IReadOnlyDictionary<string, string?>? env = null, double upTimeoutSeconds = 60) =>
+    public PulumiCli Cli(IReadOnlyDictionary<string, string?>? env = null, double upTimeoutSeconds = 60, double interruptGraceSeconds = 30) =>
         new(new PulumiCliSettings(Binary, InfraDir, "dev", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(upTimeoutSeconds), env ?? new Dictionary<string, string?>()),
-            new PulumiProcessRunner(TimeProvider.System));
+            new PulumiProcessRunner(TimeProvider.System) { InterruptGrace = TimeSpan.FromSeconds(interruptGraceSeconds) });
 
     public void Dispose()
     {

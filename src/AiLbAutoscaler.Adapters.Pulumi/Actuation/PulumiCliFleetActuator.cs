@@ -43,9 +43,18 @@ public sealed class PulumiCliFleetActuator(
             if (current == desiredSize)
             {
                 // Nothing to deploy. A failed earlier apply may have left another value in the config: put it back, so
-                // the next up anyone runs does not resize behind the controller's back.
+                // the next up anyone runs does not resize behind the controller's back. config get merges the program's
+                // defaults, so "not found" means the program does not declare the key at all: setting it would size
+                // nothing, and an up would fail the same way.
                 var configured = await cli.GetConfigAsync(settings.ConfigKey, cancellationToken).ConfigureAwait(false);
-                if (configured is not null && configured != value)
+                if (configured is null)
+                {
+                    return new ActuationResult(ActuationOutcome.Failed,
+                        $"config key '{settings.ConfigKey}' (Autoscaler:Stacks:{stack}:Pulumi:ConfigKey) is neither set in the stack nor declared in the program's Pulumi.yaml config",
+                        time.GetElapsedTime(started));
+                }
+
+                if (configured != value)
                 {
                     await cli.SetConfigAsync(settings.ConfigKey, value, cancellationToken).ConfigureAwait(false);
                     return new ActuationResult(ActuationOutcome.NoChange, $"already {desiredSize}; stack config {settings.ConfigKey} realigned from {configured}", time.GetElapsedTime(started));
@@ -59,11 +68,6 @@ public sealed class PulumiCliFleetActuator(
             var up = await cli.UpAsync(UpdateMessage(current, desiredSize, reason), Targets(settings), cancellationToken).ConfigureAwait(false);
             var summary = up.Events.Summary;
             var changes = summary?.ResourceChanges ?? await ChangesFromHistoryAsync(cli, cancellationToken).ConfigureAwait(false);
-            if (summary?.Result is "failed" or "canceled")
-            {
-                return new ActuationResult(ActuationOutcome.Failed, $"pulumi up exited 0 but its summary says {summary.Result}: {up.Events.DescribeFailure() ?? "no detail"}", time.GetElapsedTime(started), changes);
-            }
-
             _logger.LogInformation("Stack {Stack}: targetSize {Current} → {Desired} applied in {Duration}", stack, current, desiredSize, time.GetElapsedTime(started));
             return new ActuationResult(ActuationOutcome.Applied, $"{current} → {desiredSize}", time.GetElapsedTime(started), changes);
         }

@@ -2,13 +2,15 @@ using System.Text.Json;
 
 namespace AiLbAutoscaler.Adapters.Pulumi.Cli;
 
-/// <summary>The <c>summaryEvent</c> of an update (reference §3.2).</summary>
+/// <summary>
+/// The <c>summaryEvent</c> of an update (reference §3.2). pulumi's apitype.SummaryEvent has maybeCorrupt,
+/// durationSeconds, resourceChanges, PolicyPacks and isPreview, and no result: success is the exit code.
+/// </summary>
 public sealed record UpdateSummary(
     int DurationSeconds,
     IReadOnlyDictionary<string, int> ResourceChanges,
     bool MaybeCorrupt,
     bool? IsPreview,
-    string? Result,
     IReadOnlyDictionary<string, string> PolicyPacks);
 
 /// <summary>A <c>resOpFailedEvent</c>: a resource step that failed.</summary>
@@ -164,7 +166,7 @@ public static class EngineEventLog
 
         bool? isPreview = s.TryGetProperty("isPreview", out var ip) && ip.ValueKind is JsonValueKind.True or JsonValueKind.False ? ip.GetBoolean() : null;
         var corrupt = s.TryGetProperty("maybeCorrupt", out var mc) && mc.ValueKind == JsonValueKind.True;
-        return new UpdateSummary(Int(s, "durationSeconds"), changes, corrupt, isPreview, Str(s, "result"), packs);
+        return new UpdateSummary(Int(s, "durationSeconds"), changes, corrupt, isPreview, packs);
     }
 
     private static string? Str(JsonElement e, string name) =>

@@ -63,7 +63,11 @@ public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner ru
     public Task SetConfigAsync(string key, string value, CancellationToken cancellationToken) =>
         RunAsync(["config", "set", key, "--plaintext", "--stack", settings.StackName, "--non-interactive", "--", value], cancellationToken);
 
-    /// <summary><c>config get &lt;key&gt; --json</c>; null when the key is not set in the stack.</summary>
+    /// <summary>
+    /// <c>config get &lt;key&gt; --json</c>: the effective value, i.e. the stack's setting or else the default that the
+    /// project's Pulumi.yaml <c>config</c> declares (the CLI merges project defaults, reference §4.3). So a key the program
+    /// declares with a default is never "not found"; null means neither the stack nor the project has the key.
+    /// </summary>
     public async Task<string?> GetConfigAsync(string key, CancellationToken cancellationToken)
     {
         try

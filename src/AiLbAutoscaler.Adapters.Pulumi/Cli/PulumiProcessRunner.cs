@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,13 +20,21 @@ public sealed record PulumiCommandResult(int ExitCode, string StandardOutput, st
 
 /// <summary>
 /// Runs the pulumi binary the way the Automation API does: an argv list (no shell), the working directory set,
-/// stdin closed, stdout/stderr captured, the inherited environment overlaid with the caller's variables. A timeout or
-/// a cancellation kills the whole process tree (the CLI and its language/provider plugins).
+/// stdin closed, stdout/stderr captured, the inherited environment overlaid with the caller's variables. On a timeout or
+/// a cancellation it stops the CLI as the Automation API does: SIGINT first, so that the CLI can cancel its update and
+/// write its checkpoint; if it has not exited after <see cref="InterruptGrace"/>, the whole process tree (the CLI and
+/// its language/provider plugins) is killed.
 /// </summary>
 public sealed class PulumiProcessRunner(TimeProvider time, ILogger<PulumiProcessRunner>? logger = null)
 {
+    /// <summary>How long the CLI gets between SIGINT and the kill, unless set otherwise.</summary>
+    public static readonly TimeSpan DefaultInterruptGrace = TimeSpan.FromSeconds(30);
+    private const int SigInt = 2;
     private static readonly TimeSpan OutputDrainLimit = TimeSpan.FromSeconds(10);
     private readonly ILogger _logger = logger ?? NullLogger<PulumiProcessRunner>.Instance;
+
+    /// <summary>The time between SIGINT and killing the process tree.</summary>
+    public TimeSpan InterruptGrace { get; init; } = DefaultInterruptGrace;
 
     public async Task<PulumiCommandResult> RunAsync(PulumiInvocation invocation, SecretRedactor redactor, CancellationToken cancellationToken)
     {
@@ -82,7 +91,7 @@ public sealed class PulumiProcessRunner(TimeProvider time, ILogger<PulumiProcess
         }
         catch (OperationCanceledException)
         {
-            KillTree(process);
+            await InterruptThenKillAsync(process, verb).ConfigureAwait(false);
             try
             {
                 await process.WaitForExitAsync(CancellationToken.None).WaitAsync(OutputDrainLimit, time, CancellationToken.None).ConfigureAwait(false);
@@ -95,15 +104,15 @@ public sealed class PulumiProcessRunner(TimeProvider time, ILogger<PulumiProcess
             var elapsed = time.GetElapsedTime(started);
             if (cancellationToken.IsCancellationRequested)
             {
-                _logger.LogWarning("pulumi {Verb} cancelled after {Elapsed}; process tree killed", verb, elapsed);
-                throw new OperationCanceledException($"pulumi {verb} was cancelled; its process tree was killed.", cancellationToken);
+                _logger.LogWarning("pulumi {Verb} cancelled after {Elapsed}; interrupted, then stopped", verb, elapsed);
+                throw new OperationCanceledException($"pulumi {verb} was cancelled; it was interrupted and stopped.", cancellationToken);
             }
 
-            _logger.LogWarning("pulumi {Verb} timed out after {Timeout}; process tree killed", verb, invocation.Timeout);
+            _logger.LogWarning("pulumi {Verb} timed out after {Timeout}; interrupted, then stopped", verb, invocation.Timeout);
             var partialErr = await DrainAsync(stderrTask).ConfigureAwait(false);
             throw new PulumiCommandException(
                 PulumiErrorKind.Timeout,
-                $"pulumi {verb} did not finish within {invocation.Timeout.TotalSeconds:0.#} s; its process tree was killed.",
+                $"pulumi {verb} did not finish within {invocation.Timeout.TotalSeconds:0.#} s; it was interrupted (SIGINT) and stopped.",
                 null,
                 redactor.Redact(partialErr));
         }
@@ -118,6 +127,28 @@ public sealed class PulumiProcessRunner(TimeProvider time, ILogger<PulumiProcess
     /// <summary>The subcommand words, for logs (never values: the argv holds no secrets, but keep logs short).</summary>
     internal static string Describe(IReadOnlyList<string> args) =>
         string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(2));
+
+    /// <summary>SIGINT, up to <see cref="InterruptGrace"/> to exit, then the tree is killed (also whatever the CLI left behind).</summary>
+    private async Task InterruptThenKillAsync(Process process, string verb)
+    {
+        if (!OperatingSystem.IsWindows() && !process.HasExited && Kill(process.Id, SigInt) == 0)
+        {
+            try
+            {
+                await process.WaitForExitAsync(CancellationToken.None).WaitAsync(InterruptGrace, time, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                _logger.LogWarning("pulumi {Verb} did not exit within {Grace} of SIGINT; killing its process tree", verb, InterruptGrace);
+            }
+        }
+
+        KillTree(process);
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static void KillTree(Process process)
     {
