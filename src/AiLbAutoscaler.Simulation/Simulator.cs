@@ -67,7 +67,7 @@ public sealed class Simulator : ISimulatedGroup
 
     public IReadOnlyList<TimeSpan> InstanceAges() => _fleet.InstanceAges(Now);
 
-    public void Resize(int size) => _fleet.Resize(Math.Clamp(size, 0, _options.MaxSize), Now, exactBoot: _policy is OraclePolicy);
+    public void Resize(int size) => _fleet.Resize(Math.Clamp(size, 0, _options.MaxSize), Now, exactBoot: _policy.ExactBoot);
 
     public void At(double time, Action action)
     {

@@ -6,6 +6,7 @@ using AiLbAutoscaler.Functions.Functions;
 using AiLbAutoscaler.Storage.Tests.Azurite;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Functions.Tests;
 

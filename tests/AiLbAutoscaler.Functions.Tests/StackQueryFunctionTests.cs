@@ -3,6 +3,7 @@ using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Core.Engine;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Functions.Functions;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Functions.Tests;
 

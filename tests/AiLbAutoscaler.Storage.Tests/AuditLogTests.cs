@@ -6,6 +6,7 @@ using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
 using AiLbAutoscaler.Storage.Tests.Azurite;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Storage.Tests;
 

@@ -7,6 +7,7 @@ using AiLbAutoscaler.Core.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Adapters.Pulumi.Actuation;
 

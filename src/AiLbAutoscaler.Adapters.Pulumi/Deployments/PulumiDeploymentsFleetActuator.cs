@@ -12,6 +12,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Adapters.Pulumi.Deployments;
 

@@ -3,6 +3,7 @@ using AiLbAutoscaler.Core.Engine;
 using AiLbAutoscaler.Core.Engine.Schedules;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.State;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Core.Controller;
 
