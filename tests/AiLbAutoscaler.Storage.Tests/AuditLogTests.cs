@@ -22,6 +22,19 @@ public sealed class AuditLogTests(AzuriteFixture azurite) : IClassFixture<Azurit
     };
 
     [Fact]
+    public async Task A_query_before_any_record_finds_nothing_and_creates_no_table()
+    {
+        var storage = azurite.NewStorage();
+
+        Assert.Empty(await storage.Audit.QueryAsync("inference", T0, T0.AddDays(1), 10, CancellationToken.None));
+
+        // The table still does not exist: a read-only command (ailb history, GET history) never creates one.
+        var missing = await Assert.ThrowsAsync<Azure.RequestFailedException>(
+            async () => await storage.Clients.AuditTable.QueryAsync<Azure.Data.Tables.TableEntity>().FirstOrDefaultAsync());
+        Assert.Equal(404, missing.Status);
+    }
+
+    [Fact]
     public async Task Every_field_of_a_record_survives_a_round_trip()
     {
         var storage = azurite.NewStorage();

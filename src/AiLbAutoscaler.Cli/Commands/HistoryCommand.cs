@@ -4,9 +4,9 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AiLbAutoscaler.Adapters.AzureStorage.Audit;
-using AiLbAutoscaler.Adapters.AzureStorage.Configuration;
 using AiLbAutoscaler.Core.Audit;
+using AiLbAutoscaler.Core.Ports;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 
@@ -70,7 +70,9 @@ public static class HistoryCommand
             try
             {
                 var configuration = CliSettings.Build(result.GetValue(settings)?.FullName);
-                var audit = new AzureTableAuditLog(new AzureStorageClients(AzureStorageOptionsSetup.Load(configuration)));
+                // The same port the HTTP route reads, from the same registration; reading never creates a table.
+                await using var services = new ServiceCollection().AddAzureStorageState(configuration).BuildServiceProvider();
+                var audit = services.GetRequiredService<IAuditLog>();
                 var stackName = result.GetRequiredValue(stack);
                 var records = await audit.QueryAsync(stackName, start, end, max, cancellationToken);
                 if (result.GetValue(json))
@@ -93,7 +95,7 @@ public static class HistoryCommand
                 await error.WriteLineAsync(ex.Message);
                 return 2;
             }
-            catch (AzureStorageException ex)
+            catch (PortException ex)
             {
                 await error.WriteLineAsync(ex.Message);
                 return 1;
