@@ -75,44 +75,26 @@ public sealed class AutoscaleController(
     /// Sets a size by hand, pinned for <see cref="RescaleRequest.Hold"/>; afterwards autoscaling resumes from it. Without a
     /// hold it is one-shot: the engine decides with a pin no clock can expire, and no pin is saved.
     /// </summary>
-    public async Task<TickResult> RescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken)
+    public Task<TickResult> RescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken)
     {
         var policy = PolicyFor(stack);
         ValidateRescale(policy, request);
-        return await WithinDeadlineAsync(stack, cancellationToken, async tick =>
-        {
-            await using var lease = await locks.TryAcquireAsync(stack, tick);
-            if (lease is null)
-            {
-                logger.LogInformation("Rescale of stack {Stack} refused: another update holds the lease", stack);
-                return TickResult.Busy(stack);
-            }
-
-            await FlushUnwrittenAuditAsync(tick);
-            var loaded = await stateStore.LoadAsync(stack, tick);
-            var (current, sizeError) = await ReadSizeAsync(stack, tick);
-            if (sizeError is not null)
-            {
-                return SizeUnreadable(stack, sizeError);
-            }
-
-            var now = time.GetUtcNow();
-            var state = await ReconcileAsync(stack, loaded.State, current, now, tick);
-            var input = new DecisionInput(stack, policy, new FleetState(current), [], state with { Override = ManualOverride.OneShot(request.TargetSize, request.Reason) });
-            var outcome = engine.Decide(input);
-            var decision = outcome.Decision;
+        var step = new Step(
+            DryRun: false,
+            Observe: false,
+            Before: state => state with { Override = ManualOverride.OneShot(request.TargetSize, request.Reason) },
 
             // Autoscaling resumes from the new size: older recommendations no longer speak for it. The hold runs from the decision.
-            var next = outcome.NextState with
+            After: (outcome, state) => outcome.NextState with
             {
                 Recommendations = [],
                 ConsecutiveMissingTicks = state.ConsecutiveMissingTicks,
-                Override = request.Hold > TimeSpan.Zero ? new ManualOverride(request.TargetSize, request.Reason, decision.At + request.Hold) : null,
-            };
-
-            var dryRun = policy.DryRun;
-            return await ApplyAndRecordAsync(stack, loaded, next, decision, [], trigger, dryRun, $"manual rescale: {request.Reason}", lease, tick, cancellationToken);
-        });
+                Override = request.Hold > TimeSpan.Zero ? new ManualOverride(request.TargetSize, request.Reason, outcome.Decision.At + request.Hold) : null,
+            },
+            Reason: _ => $"manual rescale: {request.Reason}",
+            BusyLog: "Rescale of stack {Stack} refused: another update holds the lease",
+            LogsDecision: false);
+        return RunAsync(stack, policy, trigger, step, cancellationToken);
     }
 
     public async Task<StackStatus> StatusAsync(string stack, CancellationToken cancellationToken)
@@ -172,13 +154,37 @@ public sealed class AutoscaleController(
 
     private Task<TickResult> DecideAsync(string stack, DecisionTrigger trigger, bool dryRun, CancellationToken cancellationToken)
     {
-        var policy = PolicyFor(stack);
-        return WithinDeadlineAsync(stack, cancellationToken, async tick =>
+        var step = new Step(
+            dryRun, Observe: true, Before: state => state, After: (outcome, _) => outcome.NextState, Reason: decision => decision.Explanation,
+            BusyLog: "Skipped stack {Stack}: another update holds the lease", LogsDecision: true);
+        return RunAsync(stack, PolicyFor(stack), trigger, step, cancellationToken);
+    }
+
+    /// <summary>What sets a manual rescale apart from a tick or an evaluation in the one sequence they all run.</summary>
+    /// <param name="DryRun">An evaluation's dry run: no lease, nothing applied, nothing saved but the audit record.</param>
+    /// <param name="Observe">Read the signals (a rescale decides on none).</param>
+    /// <param name="Before">The state the engine decides on, from the reconciled state.</param>
+    /// <param name="After">The state to save, from the outcome and the reconciled state.</param>
+    private sealed record Step(
+        bool DryRun,
+        bool Observe,
+        Func<StackState, StackState> Before,
+        Func<DecisionOutcome, StackState, StackState> After,
+        Func<ScalingDecision, string> Reason,
+        string BusyLog,
+        bool LogsDecision);
+
+    /// <summary>lease → load → observe → size → reconcile → decide → act → settle → save → audit, for every entry point.</summary>
+    private Task<TickResult> RunAsync(string stack, ScalingPolicy policy, DecisionTrigger trigger, Step step, CancellationToken cancellationToken) =>
+        WithinDeadlineAsync(stack, cancellationToken, async tick =>
         {
+            var dryRun = step.DryRun;
             await using var lease = dryRun ? null : await locks.TryAcquireAsync(stack, tick);
             if (!dryRun && lease is null)
             {
-                logger.LogInformation("Skipped stack {Stack}: another update holds the lease", stack);
+#pragma warning disable CA2254 // the template is one of two constants
+                logger.LogInformation(step.BusyLog, stack);
+#pragma warning restore CA2254
                 return TickResult.Busy(stack);
             }
 
@@ -188,7 +194,7 @@ public sealed class AutoscaleController(
             }
 
             var loaded = await stateStore.LoadAsync(stack, tick);
-            var observation = await ObserveAsync(stack, tick);
+            var observation = step.Observe ? await ObserveAsync(stack, tick) : null;
             var (current, sizeError) = await ReadSizeAsync(stack, tick);
             if (sizeError is not null)
             {
@@ -196,30 +202,31 @@ public sealed class AutoscaleController(
             }
 
             // A dry run reconciles in memory only: it decides as the next tick would, and writes nothing.
-            var state = dryRun ? Reconciled(stack, loaded.State, current, time.GetUtcNow()).State : await ReconcileAsync(stack, loaded.State, current, time.GetUtcNow(), tick);
-            var outcome = engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation.InstanceAges), observation.Signals, state));
+            var now = time.GetUtcNow();
+            var state = dryRun ? Reconciled(stack, loaded.State, current, now).State : await ReconcileAsync(stack, loaded.State, current, now, tick);
+            IReadOnlyList<SignalReading> signals = observation?.Signals ?? [];
+            var outcome = engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation?.InstanceAges), signals, step.Before(state)));
             var decision = outcome.Decision;
             var asDryRun = dryRun || policy.DryRun;
             TickResult result;
             if (dryRun)
             {
-                var actuation = await ActAsync(stack, decision, asDryRun, decision.Explanation, lease, tick);
-                await AuditAsync(new AuditRecord(stack, decision.At, trigger, observation.Signals, decision, actuation, asDryRun), tick);
+                var actuation = await ActAsync(stack, decision, asDryRun, step.Reason(decision), lease, tick);
+                await AuditAsync(new AuditRecord(stack, decision.At, trigger, signals, decision, actuation, asDryRun), tick);
                 result = new TickResult(stack, TickOutcome.Completed, decision, actuation);
             }
             else
             {
-                result = await ApplyAndRecordAsync(stack, loaded, outcome.NextState, decision, observation.Signals, trigger, asDryRun, decision.Explanation, lease, tick, cancellationToken);
+                result = await ApplyAndRecordAsync(stack, loaded, step.After(outcome, state), decision, signals, trigger, asDryRun, step.Reason(decision), lease, tick, cancellationToken);
             }
 
-            if (result.Actuation is { } done)
+            if (step.LogsDecision && result.Actuation is { } done)
             {
                 LogDecision(decision, done);
             }
 
             return result;
         });
-    }
 
     /// <summary>
     /// Runs one call under the controller's own deadline (<see cref="AutoscalerOptions.TickTimeout"/>): past it, what is
