@@ -17,6 +17,14 @@ if (args.Length >= 2 && args[0] == "replay")
     return Replay.Run(path, scale, policyName);
 }
 
+// `tick-load [stacks] [rounds]` times TickAll over many stacks against WireMock and Azurite (bench/tick-load.sh).
+if (args.Length >= 1 && args[0] == "tick-load")
+{
+    var stacks = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+    var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+    return await TickLoad.RunAsync(stacks, rounds);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Replay).Assembly).Run(args);
 return 0;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using AiLbAutoscaler.Core.Security;
 
 namespace AiLbAutoscaler.Adapters.Metrics;
 
@@ -17,7 +18,7 @@ internal static class MetricsHttp
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            var detail = describeError?.Invoke(body) ?? Excerpt(body);
+            var detail = Excerpt(describeError?.Invoke(body) ?? body);
             var retried = response.StatusCode is HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500 ? " after retries" : "";
             throw new MetricsQueryException($"{what} answered HTTP {(int)response.StatusCode} ({response.StatusCode}){retried}: {detail}");
         }
@@ -32,15 +33,18 @@ internal static class MetricsHttp
         }
     }
 
-    /// <summary>The first characters of a body, on one line (error bodies of these APIs carry no secrets).</summary>
+    /// <summary>
+    /// The first characters of a body, on one line, with secret shapes masked: an error body may echo the request's
+    /// bearer token or a credential (the source masks the configured secret values on top).
+    /// </summary>
     public static string Excerpt(string body)
     {
-        var oneLine = body.ReplaceLineEndings(" ").Trim();
+        var oneLine = SecretRedactor.ShapesOnly.Redact(body).ReplaceLineEndings(" ").Trim();
         return oneLine.Length <= 300 ? oneLine : oneLine[..300] + "…";
     }
 
     /// <summary>A reason for a failed query, for a "missing" reading and the log.</summary>
-    public static string Describe(Exception ex) => ex switch
+    public static string Describe(Exception ex) => SecretRedactor.ShapesOnly.Redact(ex switch
     {
         MetricsQueryException => ex.Message,
         Polly.Timeout.TimeoutRejectedException => "request timed out (per-attempt or total timeout, after retries)",
@@ -48,5 +52,5 @@ internal static class MetricsHttp
         HttpRequestException h => $"transport error after retries: {h.Message}",
         Google.Apis.Auth.OAuth2.Responses.TokenResponseException t => $"credentials: token request failed ({t.Error?.Error ?? "no error code"})",
         _ => $"{ex.GetType().Name}: {ex.Message}",
-    };
+    });
 }

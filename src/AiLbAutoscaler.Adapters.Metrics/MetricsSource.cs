@@ -2,6 +2,7 @@ using AiLbAutoscaler.Adapters.Metrics.CloudMonitoring;
 using AiLbAutoscaler.Adapters.Metrics.Configuration;
 using AiLbAutoscaler.Adapters.Metrics.Prometheus;
 using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Security;
 using AiLbAutoscaler.Core.Signals;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,9 +21,11 @@ public sealed class MetricsSource : IMetricsSource
     private readonly PrometheusReader _prometheus;
     private readonly TimeProvider _time;
     private readonly ILogger<MetricsSource> _logger;
+    private readonly SecretRedactor _redactor;
 
-    internal MetricsSource(IOptions<MetricsOptions> options, CloudMonitoringReader cloudMonitoring, PrometheusReader prometheus, TimeProvider time, ILogger<MetricsSource> logger)
+    internal MetricsSource(IOptions<MetricsOptions> options, CloudMonitoringReader cloudMonitoring, PrometheusReader prometheus, TimeProvider time, ILogger<MetricsSource> logger, SecretRedactor redactor)
     {
+        _redactor = redactor;
         _options = options;
         _cloudMonitoring = cloudMonitoring;
         _prometheus = prometheus;
@@ -55,6 +58,8 @@ public sealed class MetricsSource : IMetricsSource
             var reading = await job.Read(cancellationToken).ConfigureAwait(false);
             if (!reading.HasValue)
             {
+                // A problem may quote an error body: it leaves here (evaluate, status, audit, log) masked.
+                reading = reading with { Problem = _redactor.Redact(reading.Problem) };
                 _logger.LogWarning("Stack {Stack}: signal {Signal} is missing: {Reason} (query: {Query})", stack, job.Signal, reading.Problem, job.Query);
             }
 
@@ -66,7 +71,7 @@ public sealed class MetricsSource : IMetricsSource
         }
         catch (Exception ex)
         {
-            var reason = MetricsHttp.Describe(ex);
+            var reason = _redactor.Redact(MetricsHttp.Describe(ex));
             _logger.LogWarning("Stack {Stack}: signal {Signal} failed: {Reason} (query: {Query})", stack, job.Signal, reason, job.Query);
             return SignalReading.Missing(job.Signal, reason);
         }

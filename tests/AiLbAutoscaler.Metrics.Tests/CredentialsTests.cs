@@ -84,7 +84,7 @@ public sealed class CredentialsTests : IDisposable
         var latency = Assert.Single((await provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", CancellationToken.None)).Signals);
 
         Assert.Null(latency.Value);
-        Assert.Equal("credentials: token request failed (invalid_grant)", latency.Problem);
+        Assert.Equal("credentials: token request failed (invalid_grant): Invalid JWT Signature.", latency.Problem);
         Assert.DoesNotContain(_server.LogEntries, e => e.RequestMessage.Path.StartsWith("/v3/", StringComparison.Ordinal));
     }
 

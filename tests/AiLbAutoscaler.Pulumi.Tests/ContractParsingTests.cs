@@ -81,15 +81,4 @@ public sealed class ContractParsingTests
             PulumiCli.PostProcess(["config", "set", "k", "--non-interactive", "--", "v"], null));
         Assert.Equal(["cancel", "--yes", "--non-interactive"], PulumiCli.PostProcess(["cancel", "--yes"], null));
     }
-
-    [Fact]
-    public void The_redactor_masks_longest_values_first_and_ignores_trivial_ones()
-    {
-        var redactor = new SecretRedactor(["abcd", "abcdefgh", "x", null]);
-
-        Assert.Equal("*** and *** and x", redactor.Redact("abcdefgh and abcd and x"));
-        Assert.True(SecretRedactor.IsSecretName("MY_API_TOKEN"));
-        Assert.False(SecretRedactor.IsSecretName("PULUMI_CONFIG_PASSPHRASE_FILE"));
-        Assert.False(SecretRedactor.IsSecretName("PULUMI_BACKEND_URL"));
-    }
 }

@@ -52,6 +52,16 @@ public sealed class StandInPulumi : IDisposable
                   sleep 300 & child=$!; echo "$child" > "$dir/grandchild.pid"
                   while kill -0 "$child" 2>/dev/null; do wait "$child"; done ;;
             kill) kill -9 $$ ;;
+            echo-secrets)
+              # What a verbose or broken CLI could print: its environment, its argv, the credential files it was
+              # pointed at, and the same again JSON-escaped (as a JSON error message would carry it).
+              { echo "error: decrypting config failed; env PULUMI_CONFIG_PASSPHRASE=$PULUMI_CONFIG_PASSPHRASE PULUMI_ACCESS_TOKEN=$PULUMI_ACCESS_TOKEN" \
+                  "GOOGLE_OAUTH_ACCESS_TOKEN=$GOOGLE_OAUTH_ACCESS_TOKEN AzureWebJobsStorage=$AzureWebJobsStorage" \
+                  "passphrase file: $(cat "$PULUMI_CONFIG_PASSPHRASE_FILE" 2>/dev/null) GOOGLE_CREDENTIALS=$GOOGLE_CREDENTIALS"
+                env; echo "argv: $*"
+                for f in "$GOOGLE_APPLICATION_CREDENTIALS" "$PULUMI_CONFIG_PASSPHRASE_FILE"; do [ -f "$f" ] && cat "$f"; echo; done
+                printf '{"message":"%s"}\n' "$(env | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' | awk '{printf "%s\\n", $0}')"
+              } >&2 ;;
           esac
         fi
         exit "$(cat "$base.exit" 2>/dev/null || echo 0)"
@@ -137,8 +147,12 @@ public sealed class StandInPulumi : IDisposable
     public int SigIntCount =>
         File.Exists(Path.Combine(Dir, "sigint")) ? File.ReadAllLines(Path.Combine(Dir, "sigint")).Length : 0;
 
+    /// <summary>Null until the stand-in has written the pid whole (the shell creates the file before it writes to it).</summary>
     public int? GrandchildPid =>
-        File.Exists(Path.Combine(Dir, "grandchild.pid")) ? int.Parse(File.ReadAllText(Path.Combine(Dir, "grandchild.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture) : null;
+        File.Exists(Path.Combine(Dir, "grandchild.pid")) &&
+        int.TryParse(File.ReadAllText(Path.Combine(Dir, "grandchild.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var pid)
+            ? pid
+            : null;
 
     /// <summary>Options for one stack "inference" that runs this stand-in against the real infra/ program.</summary>
     public PulumiStackOptions StackOptions(int updateTimeoutSeconds = 60) => new()
@@ -184,7 +198,26 @@ public static class StandInEnvironment
 {
     public const string Passphrase = "standin-passphrase-Zq81";
     public const string AccessToken = "pul-standin-token-4f9c2e";
-    public const string GoogleCredentials = "{\"type\":\"service_account\",\"private_key\":\"standin-key-77\"}";
+    /// <summary>A service-account key in the documented shape; its private key is a fixed, fake PEM body (not a key).</summary>
+    public const string GoogleCredentials =
+        "{\"type\":\"service_account\",\"project_id\":\"standin-proj\",\"private_key_id\":\"standinkeyid0123456789abcdef\"," +
+        "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\n" + PrivateKeyLine1 + "\\n" + PrivateKeyLine2 + "\\n-----END PRIVATE KEY-----\\n\"," +
+        "\"client_email\":\"standin@standin-proj.iam.gserviceaccount.com\"}";
+
+    public const string PrivateKeyLine1 = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQStandInKeyLine1";
+    public const string PrivateKeyLine2 = "Zm9vYmFyU3RhbmRJbktleUxpbmUyTm90QVJlYWxLZXlKdXN0QmFzZTY0VGV4dA==";
+
+    /// <summary>The host's own storage connection string: the child process must never see it.</summary>
+    public const string StorageAccountKey = "c3RhbmRpbi1hY2NvdW50LWtleS1ub3QtcmVhbC0wMTIzNDU2Nzg5YWJjZGVm";
+    public const string HostStorage = "DefaultEndpointsProtocol=https;AccountName=standinacct;AccountKey=" + StorageAccountKey + ";EndpointSuffix=core.windows.net";
+
+    /// <summary>The content of the file PULUMI_CONFIG_PASSPHRASE_FILE names.</summary>
+    public const string PassphraseFileContent = "standin-passphrase-from-file-Kx37vq";
+
+    /// <summary>A second private key, only in the file GOOGLE_APPLICATION_CREDENTIALS names.</summary>
+    public const string AdcKeyLine = "MIIEowIBAAKCAQEAStandInApplicationDefaultCredentialsKeyLineOnly0";
+
+    public static string CredentialsDir { get; } = Path.Combine(Path.GetTempPath(), "ailb-standin-credentials-" + Environment.ProcessId);
     public const string BackendUrl = "file:///tmp/ailb-standin-backend";
     private static readonly object Gate = new();
     private static bool _set;
@@ -202,6 +235,14 @@ public static class StandInEnvironment
             Environment.SetEnvironmentVariable("PULUMI_ACCESS_TOKEN", AccessToken);
             Environment.SetEnvironmentVariable("GOOGLE_CREDENTIALS", GoogleCredentials);
             Environment.SetEnvironmentVariable("PULUMI_BACKEND_URL", BackendUrl);
+            Environment.SetEnvironmentVariable("AzureWebJobsStorage", HostStorage);
+            Directory.CreateDirectory(CredentialsDir);
+            var passphraseFile = Path.Combine(CredentialsDir, "passphrase.txt");
+            File.WriteAllText(passphraseFile, PassphraseFileContent + "\n");
+            var adcFile = Path.Combine(CredentialsDir, "adc.json");
+            File.WriteAllText(adcFile, "{\"type\":\"service_account\",\"private_key\":\"-----BEGIN RSA PRIVATE KEY-----\\n" + AdcKeyLine + "\\n-----END RSA PRIVATE KEY-----\\n\"}");
+            Environment.SetEnvironmentVariable("PULUMI_CONFIG_PASSPHRASE_FILE", passphraseFile);
+            Environment.SetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS", adcFile);
             _set = true;
         }
     }

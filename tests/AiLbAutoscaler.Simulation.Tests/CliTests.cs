@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using AiLbAutoscaler.Cli;
+using AiLbAutoscaler.Cli.Conventions;
 
 namespace AiLbAutoscaler.Simulation.Tests;
 
@@ -12,7 +13,7 @@ public sealed class CliTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = Program.BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        var code = CommandRunner.Invoke(Program.BuildRoot(), args, new InvocationConfiguration { Output = output, Error = error });
         return (code, output.ToString(), error.ToString());
     }
 
@@ -48,7 +49,8 @@ public sealed class CliTests
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var root = doc.RootElement;
         Assert.Equal(
-            ["trace", "seed", "slo_ms", "sim_seconds", "gap_minutes", "wall_seconds", "requests", "requests_per_wall_second", "results"],
+            ["trace", "seed", "slo_ms", "sim_seconds", "gap_minutes", "wall_seconds", "requests", "requests_per_wall_second",
+             "rate_scale", "trace_path", "static_size", "max_size", "calibration_at_max_size", "results"],
             root.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal(3, root.GetProperty("seed").GetInt64());
         Assert.Equal(2500, root.GetProperty("slo_ms").GetDouble());
@@ -56,7 +58,7 @@ public sealed class CliTests
         Assert.Equal(5, results.Count);
         Assert.Equal(
             ["policy", "slo_attainment", "violation_minutes", "instance_hours", "cost_vs_oracle", "resizes", "direction_changes",
-             "ttft_p50_ms", "ttft_p95_ms", "ttft_p99_ms", "e2e_p95_ms", "peak_instances"],
+             "ttft_p50_ms", "ttft_p95_ms", "ttft_p99_ms", "e2e_p95_ms", "peak_instances", "served", "dropped", "reached_max_size"],
             results[0].EnumerateObject().Select(p => p.Name).ToArray());
         var oracle = results.Single(r => r.GetProperty("policy").GetString() == "oracle");
         Assert.Equal(1.0, oracle.GetProperty("cost_vs_oracle").GetDouble());
@@ -66,14 +68,13 @@ public sealed class CliTests
     [Theory]
     [InlineData(new[] { "backtest", "--scenario", "spike", "--policies", "ailb,karpenter" }, "Unknown policy 'karpenter'")]
     [InlineData(new[] { "backtest", "--scenario", "tsunami" }, "Unknown scenario 'tsunami'")]
-    [InlineData(new[] { "backtest" }, "--trace <csv> or --scenario")]
     [InlineData(new[] { "simulate", "--trace", "x.csv", "--scenario", "spike" }, "either --trace or --scenario")]
-    [InlineData(new[] { "simulate", "--scenario", "steady", "--rate-scale", "-2" }, "rate scale")]
-    [InlineData(new[] { "simulate", "--scenario", "steady", "--slo-ms", "0" }, "Simulation:SloMs")]
+    [InlineData(new[] { "simulate", "--scenario", "steady", "--rate-scale", "-2" }, "--rate-scale must be more than 0")]
+    [InlineData(new[] { "simulate", "--scenario", "steady", "--slo-ms", "0" }, "--slo-ms must be more than 0")]
     public void Bad_input_gives_a_clear_error(string[] args, string message)
     {
         var (code, _, error) = Run(args);
-        Assert.NotEqual(0, code);
+        Assert.Equal(2, code);
         Assert.Contains(message, error);
     }
 

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text.Json;
 using AiLbAutoscaler.Adapters.AzureStorage.Configuration;
 using AiLbAutoscaler.Cli.Commands;
+using AiLbAutoscaler.Cli.Conventions;
 using AiLbAutoscaler.Storage.Tests.Azurite;
 
 namespace AiLbAutoscaler.Storage.Tests;
@@ -32,7 +33,8 @@ public sealed class HistoryCommandTests(AzuriteFixture azurite) : IClassFixture<
               "Values": {
                 "FUNCTIONS_WORKER_RUNTIME": "dotnet-isolated",
                 "Autoscaler__Storage__ConnectionString": "{{storage.Clients.Options.ConnectionString}}",
-                "Autoscaler__Storage__AuditTableName": "{{storage.Clients.Options.AuditTableName}}"
+                "Autoscaler__Storage__AuditTableName": "{{storage.Clients.Options.AuditTableName}}",
+                "Autoscaler__Stacks__web__Policy__MaxSize": "3"
               }
             }
             """);
@@ -60,7 +62,8 @@ public sealed class HistoryCommandTests(AzuriteFixture azurite) : IClassFixture<
         Assert.Contains("2 decision(s)", output);
         Assert.Contains("2026-11-26 10:01:00", output);
         Assert.DoesNotContain("2026-11-26 10:02:00", output);
-        Assert.Contains("Showing the first 2; there may be more", output);
+        Assert.DoesNotContain("there may be more", output); // a note, so on stderr
+        Assert.Contains("Showing the first 2; there may be more", error);
     }
 
     [Fact]
@@ -93,6 +96,7 @@ public sealed class HistoryCommandTests(AzuriteFixture azurite) : IClassFixture<
         {
             ["Autoscaler:Storage:ConnectionString"] = dead,
             ["Autoscaler:Storage:MaxRetries"] = 0,
+            ["Autoscaler:Stacks:web:Policy:MaxSize"] = 3,
         }));
 
         var (code, _, error) = await RunAsync("history", "--stack", "web", "--settings", settings);
@@ -153,7 +157,7 @@ public sealed class HistoryCommandTests(AzuriteFixture azurite) : IClassFixture<
         var root = new RootCommand("ailb") { HistoryCommand.Create() };
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var code = await Task.Run(() => CommandRunner.Invoke(root, args, new InvocationConfiguration { Output = output, Error = error }));
         return (code, output.ToString(), error.ToString());
     }
 }

@@ -1,12 +1,13 @@
 using AiLbAutoscaler.Adapters.Metrics.CloudMonitoring.Signals;
 using AiLbAutoscaler.Adapters.Metrics.Configuration;
 using AiLbAutoscaler.Core.Signals;
+using AiLbAutoscaler.Core.Security;
 using Microsoft.Extensions.Logging;
 
 namespace AiLbAutoscaler.Adapters.Metrics.CloudMonitoring;
 
 /// <summary>Plans a stack's Cloud Monitoring queries and reads instance ages from <c>instance/uptime_total</c>.</summary>
-internal sealed class CloudMonitoringReader(CloudMonitoringClient client, ILogger<CloudMonitoringReader> logger)
+internal sealed class CloudMonitoringReader(CloudMonitoringClient client, ILogger<CloudMonitoringReader> logger, SecretRedactor redactor)
 {
     public const string UptimeMetricType = "compute.googleapis.com/instance/uptime_total";
 
@@ -53,7 +54,7 @@ internal sealed class CloudMonitoringReader(CloudMonitoringClient client, ILogge
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Stack {Stack}: signal {Signal}: instance count query failed; Instances left unknown: {Reason}",
-                stackName, mean.Signal, MetricsHttp.Describe(ex));
+                stackName, mean.Signal, redactor.Redact(MetricsHttp.Describe(ex)));
             return null;
         }
     }
@@ -105,7 +106,7 @@ internal sealed class CloudMonitoringReader(CloudMonitoringClient client, ILogge
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Stack {Stack}: instance ages unknown: {Reason}", stackName, MetricsHttp.Describe(ex));
+            logger.LogWarning("Stack {Stack}: instance ages unknown: {Reason}", stackName, redactor.Redact(MetricsHttp.Describe(ex)));
             return null;
         }
     }

@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using AiLbAutoscaler.Core.Security;
+using Google.Apis.Auth.OAuth2.Responses;
 
 namespace AiLbAutoscaler.Adapters.Metrics.Credentials;
 
@@ -6,7 +8,7 @@ namespace AiLbAutoscaler.Adapters.Metrics.Credentials;
 /// Adds <c>Authorization: Bearer …</c> to requests that ask for it (<see cref="UseGoogleCredentials"/>). Runs inside the
 /// retry pipeline, so every attempt carries a current token. The token is never logged (the client redacts header values).
 /// </summary>
-public sealed class GoogleAuthHandler(IAccessTokenSource tokens) : DelegatingHandler
+public sealed class GoogleAuthHandler(IAccessTokenSource tokens, SecretRedactor redactor) : DelegatingHandler
 {
     public static readonly HttpRequestOptionsKey<bool> UseGoogleCredentials = new("AiLbAutoscaler.UseGoogleCredentials");
 
@@ -14,7 +16,19 @@ public sealed class GoogleAuthHandler(IAccessTokenSource tokens) : DelegatingHan
     {
         if (request.Options.TryGetValue(UseGoogleCredentials, out var use) && use)
         {
-            var token = await tokens.GetAccessTokenAsync(cancellationToken).ConfigureAwait(false);
+            string token;
+            try
+            {
+                token = await tokens.GetAccessTokenAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (TokenResponseException ex)
+            {
+                // The token endpoint's description may echo the request (the signed JWT assertion). This handler runs
+                // inside the resilience pipeline, which logs what it sees: only a masked message leaves, with no inner exception.
+                throw new MetricsQueryException(
+                    $"credentials: token request failed ({ex.Error?.Error ?? "no error code"}): {redactor.Redact(MetricsHttp.Excerpt(ex.Error?.ErrorDescription ?? ""))}");
+            }
+
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 

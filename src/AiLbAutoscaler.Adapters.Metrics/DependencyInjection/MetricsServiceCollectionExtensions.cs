@@ -26,6 +26,7 @@ public static class MetricsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSecretRedactor(configuration);
         services.TryAddSingleton<IAccessTokenSource, GoogleAccessTokenSource>();
         services.TryAddTransient<GoogleAuthHandler>();
         services.TryAddSingleton<CloudMonitoringClient>();
@@ -46,7 +47,8 @@ public static class MetricsServiceCollectionExtensions
             provider.GetRequiredService<CloudMonitoringReader>(),
             provider.GetRequiredService<PrometheusReader>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<Logging.ILogger<MetricsSource>>())));
+            provider.GetRequiredService<Logging.ILogger<MetricsSource>>(),
+            provider.GetRequiredService<AiLbAutoscaler.Core.Security.SecretRedactor>())));
         return services;
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using AiLbAutoscaler.Adapters.Metrics.Configuration;
 using AiLbAutoscaler.Adapters.Metrics.Credentials;
 using AiLbAutoscaler.Core.Signals;
+using AiLbAutoscaler.Core.Security;
 using Microsoft.Extensions.Logging;
 
 namespace AiLbAutoscaler.Adapters.Metrics.Prometheus;
@@ -15,7 +16,7 @@ namespace AiLbAutoscaler.Adapters.Metrics.Prometheus;
 /// A signal with a <see cref="CustomSignalOptions.CountQuery"/> also gets <see cref="SignalReading.Instances"/> from that
 /// expression, evaluated in parallel at the same time; a failed or unusable count leaves it null and is logged.
 /// </summary>
-internal sealed class PrometheusReader(IHttpClientFactory httpClientFactory, ILogger<PrometheusReader> logger)
+internal sealed class PrometheusReader(IHttpClientFactory httpClientFactory, ILogger<PrometheusReader> logger, SecretRedactor redactor)
 {
     public IReadOnlyList<SignalJob> Plan(string stackName, StackMetricsOptions stack, DateTimeOffset now)
     {
@@ -62,11 +63,11 @@ internal sealed class PrometheusReader(IHttpClientFactory httpClientFactory, ILo
                 return count;
             }
 
-            reason = count.Problem ?? "no value";
+            reason = redactor.Redact(count.Problem ?? "no value");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            reason = MetricsHttp.Describe(ex);
+            reason = redactor.Redact(MetricsHttp.Describe(ex));
         }
 
         logger.LogWarning("Stack {Stack}: signal {Signal}: CountQuery failed; Instances left unknown: {Reason}", stackName, signal.Name, reason);

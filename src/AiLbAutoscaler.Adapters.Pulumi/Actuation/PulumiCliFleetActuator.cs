@@ -4,6 +4,7 @@ using System.Text.Json;
 using AiLbAutoscaler.Adapters.Pulumi.Cli;
 using AiLbAutoscaler.Adapters.Pulumi.Configuration;
 using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,8 @@ public sealed class PulumiCliFleetActuator(
     IOptions<PulumiActuatorOptions> options,
     PulumiProcessRunner runner,
     TimeProvider time,
-    ILoggerFactory? loggers = null) : IFleetActuator
+    ILoggerFactory? loggers = null,
+    SecretRedactor? redactor = null) : IFleetActuator
 {
     private readonly ConcurrentDictionary<string, PulumiCli> _clis = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<PulumiCliFleetActuator>();
@@ -181,7 +183,8 @@ public sealed class PulumiCliFleetActuator(
                 TimeSpan.FromSeconds(p.UpdateTimeoutSeconds),
                 p.Environment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal)),
             runner,
-            (loggers ?? NullLoggerFactory.Instance).CreateLogger<PulumiCli>()));
+            (loggers ?? NullLoggerFactory.Instance).CreateLogger<PulumiCli>(),
+            redactor));
         return (cli, p);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AiLbAutoscaler.Core.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -33,7 +34,7 @@ public sealed record StackUpdateInfo(
 /// <c>--event-log</c> go before the first <c>--</c> (or at the end). Non-zero exits become
 /// <see cref="PulumiCommandException"/> with a classified <see cref="PulumiErrorKind"/> and redacted text.
 /// </summary>
-public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner runner, ILogger<PulumiCli>? logger = null)
+public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner runner, ILogger<PulumiCli>? logger = null, SecretRedactor? hostRedactor = null)
 {
     public const string ExecKind = "auto.local";
     private readonly ILogger _logger = logger ?? NullLogger<PulumiCli>.Instance;
@@ -204,8 +205,7 @@ public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner ru
             env["PULUMI_DEBUG_COMMANDS"] = "true";
         }
 
-        // Built per call, so a rotated secret in the process environment is masked too.
-        var redactor = SecretRedactor.ForEnvironment(settings.Environment);
+        var redactor = RedactorFor(env);
         var invocation = new PulumiInvocation(settings.Binary, settings.WorkDir, PostProcess(args, eventLog), env, timeout ?? settings.CommandTimeout);
         var result = await runner.RunAsync(invocation, redactor, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode == 0)
@@ -226,8 +226,15 @@ public sealed class PulumiCli(PulumiCliSettings settings, PulumiProcessRunner ru
     private string WithEvents(string message, EngineEventReport events)
     {
         var detail = events.DescribeFailure();
-        return detail is null ? message : $"{message} | {SecretRedactor.ForEnvironment(settings.Environment).Redact(detail)}";
+        return detail is null ? message : $"{message} | {Redact(detail)}";
     }
+
+    /// <summary>Masks the secrets of the host and of the child's environment (and their files) in text about this stack.</summary>
+    public string Redact(string? text) => RedactorFor(settings.Environment).Redact(text);
+
+    /// <summary>Built per call, so a rotated secret in the environment or a rewritten credential file is masked too.</summary>
+    private SecretRedactor RedactorFor(IReadOnlyDictionary<string, string?> overlay) =>
+        (hostRedactor ?? SecretRedactor.ShapesOnly).With(SecretSettings.From(PulumiEnvironment.For(overlay)));
 
     /// <summary>The first <c>error:</c> line of stderr, else its first non-empty line, kept short.</summary>
     internal static string FirstErrorLine(string stderr)

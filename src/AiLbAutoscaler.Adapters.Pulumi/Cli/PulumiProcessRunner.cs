@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using AiLbAutoscaler.Core.Security;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AiLbAutoscaler.Adapters.Pulumi.Cli;
@@ -20,7 +21,7 @@ public sealed record PulumiCommandResult(int ExitCode, string StandardOutput, st
 
 /// <summary>
 /// Runs the pulumi binary the way the Automation API does: an argv list (no shell), the working directory set,
-/// stdin closed, stdout/stderr captured, the inherited environment overlaid with the caller's variables. On a timeout or
+/// stdin closed, stdout/stderr captured, an allow-list of the host's environment overlaid with the caller's variables. On a timeout or
 /// a cancellation it stops the CLI as the Automation API does: SIGINT first, so that the CLI can cancel its update and
 /// write its checkpoint; if it has not exited after <see cref="InterruptGrace"/>, the whole process tree (the CLI and
 /// its language/provider plugins) is killed.
@@ -53,17 +54,7 @@ public sealed class PulumiProcessRunner(TimeProvider time, ILogger<PulumiProcess
             psi.ArgumentList.Add(arg);
         }
 
-        foreach (var (name, value) in invocation.Environment)
-        {
-            if (value is null)
-            {
-                psi.Environment.Remove(name);
-            }
-            else
-            {
-                psi.Environment[name] = value;
-            }
-        }
+        SetEnvironment(psi, invocation.Environment);
 
         var verb = Describe(invocation.Arguments);
         using var process = new Process { StartInfo = psi };
@@ -123,6 +114,10 @@ public sealed class PulumiProcessRunner(TimeProvider time, ILogger<PulumiProcess
         _logger.LogDebug("pulumi {Verb} exited with {ExitCode} after {Duration}", verb, process.ExitCode, duration);
         return new PulumiCommandResult(process.ExitCode, stdout, stderr, duration);
     }
+
+    /// <summary>The child's environment: the allow-listed part of the host's (<see cref="PulumiEnvironment"/>), then the caller's variables.</summary>
+    private static void SetEnvironment(ProcessStartInfo psi, IReadOnlyDictionary<string, string?> overlay) =>
+        PulumiEnvironment.Apply(psi.Environment, overlay);
 
     /// <summary>The subcommand words, for logs (never values: the argv holds no secrets, but keep logs short).</summary>
     internal static string Describe(IReadOnlyList<string> args) =>

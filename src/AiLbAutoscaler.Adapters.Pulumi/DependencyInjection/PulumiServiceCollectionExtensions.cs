@@ -28,6 +28,7 @@ public static class PulumiServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(configuration);
+        services.AddSecretRedactor(configuration);
         services.TryAddSingleton<PulumiProcessRunner>();
         services.TryAddSingleton<PulumiCliFleetActuator>();
         services.TryAddSingleton<PulumiDeploymentsFleetActuator>();

@@ -8,6 +8,7 @@ using AiLbAutoscaler.Adapters.Pulumi.Actuation;
 using AiLbAutoscaler.Adapters.Pulumi.Cli;
 using AiLbAutoscaler.Adapters.Pulumi.Configuration;
 using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -28,7 +29,8 @@ public sealed class PulumiDeploymentsFleetActuator(
     IHttpClientFactory httpClients,
     IConfiguration configuration,
     TimeProvider time,
-    ILogger<PulumiDeploymentsFleetActuator>? logger = null) : IFleetActuator
+    ILogger<PulumiDeploymentsFleetActuator>? logger = null,
+    SecretRedactor? redactor = null) : IFleetActuator
 {
     public const string HttpClientName = "AiLbAutoscaler.PulumiDeployments";
     private const string AcceptHeader = "application/vnd.pulumi+8";
@@ -247,7 +249,7 @@ public sealed class PulumiDeploymentsFleetActuator(
 
         var token = PulumiStacks.ResolveToken(configuration, p.Deployments.TokenSetting)
             ?? throw new InvalidOperationException($"Autoscaler:Stacks:{stack}:Pulumi:Deployments:TokenSetting names '{p.Deployments.TokenSetting}', which is not set.");
-        return new Target(p, token, new SecretRedactor([token]));
+        return new Target(p, token, (redactor ?? SecretRedactor.ShapesOnly).With([token]));
     }
 
     internal sealed record Target(PulumiStackOptions Options, string Token, SecretRedactor Redactor);

@@ -1,13 +1,14 @@
 using System.CommandLine;
+using AiLbAutoscaler.Cli.Conventions;
 using AiLbAutoscaler.Simulation.Backtest;
 using AiLbAutoscaler.Simulation.Policies;
-using Spectre.Console;
 
 namespace AiLbAutoscaler.Cli.Commands;
 
 /// <summary>
-/// <c>ailb backtest (--trace &lt;csv&gt; | --scenario &lt;name&gt;) [--policies …] [--slo-ms N] [--rate-scale X] [--seed N]
-/// [--json &lt;file&gt;] [--plot &lt;png&gt;]</c>: the policies side by side on the same trace and seed, one table.
+/// <c>ailb backtest [--trace &lt;csv&gt; | --scenario &lt;name&gt;] [--policies …] [--slo-ms N] [--rate-scale X] [--seed N]
+/// [--json &lt;file&gt;|-] [--plot &lt;image&gt;] [--window FROM..TO] [-o json] [-q] [--wide]</c>: the policies side by side on
+/// the same trace and seed, one table.
 /// </summary>
 public static class BacktestCommand
 {
@@ -15,38 +16,62 @@ public static class BacktestCommand
     {
         var inputs = new SimulationInputs();
         var policies = new Option<string?>("--policies") { Description = $"comma-separated policies (default {string.Join(",", PolicyCatalog.Names)})" };
-        var json = new Option<string?>("--json") { Description = "write the results as JSON to this file" };
-        var plot = new Option<string?>("--plot") { Description = "write a PNG chart of every policy's fleet and p95 TTFT" };
+        var json = new Option<string?>("--json") { Description = "write the results as JSON to this file ('-' for stdout, as -o json)" };
+        var plot = new Option<string?>("--plot") { Description = "write a chart of every policy's fleet and p95 TTFT (.png, .jpg, .bmp or .webp)" };
         var command = new Command("backtest", "Compare scaling policies on one trace (ailb, hpa, gce, static, oracle)");
         inputs.AddTo(command);
         command.Options.Add(policies);
         command.Options.Add(json);
         command.Options.Add(plot);
-        command.SetAction(parse => SimulationInputs.Guard(parse, () =>
+        command.SetAction(parse => CommandRunner.Run(parse, inputs.Common, context =>
         {
-            var config = inputs.Resolve(parse, defaultScenario: null);
+            var config = inputs.Resolve(parse, "backtest");
             var names = PolicyCatalog.Parse(parse.GetValue(policies) ?? config.Policies ?? string.Join(",", PolicyCatalog.Names));
             var jsonPath = parse.GetValue(json);
+            var toStdout = context.Json || jsonPath == OutputPaths.Stdout;
+            if (jsonPath is not null && jsonPath != OutputPaths.Stdout)
+            {
+                OutputPaths.CheckFile(jsonPath, "--json");
+            }
+
             var plotPath = parse.GetValue(plot);
+            if (plotPath is not null)
+            {
+                if (TimelineChart.CheckPath(plotPath) is { } problem)
+                {
+                    throw new UsageException($"--plot: {problem}");
+                }
+
+                OutputPaths.CheckFile(plotPath, "--plot");
+            }
+
+            var window = inputs.WindowOf(parse);
             var trace = SimulationInputs.TraceOf(config);
-            var console = SimulationInputs.ConsoleFor(parse);
-            console.MarkupLine($"[bold]ailb backtest[/]: {string.Join(", ", names)} on [blue]{Markup.Escape(trace.Name)}[/] (rate ×{trace.RateScale:0.###}, seed {trace.Seed})");
-            var timeline = plotPath is not null;
-            var result = ProgressRunner.Run(console, names, progress => SimulateCommand.Request(config, trace, names, timeline, progress));
-            console.Write(ScoreTable.Build(result));
-            if (jsonPath is not null)
+            context.Note($"ailb backtest: {string.Join(", ", names)} on {trace.Name} (rate ×{trace.RateScale:0.###}, seed {trace.Seed})");
+            var result = ProgressRunner.Run(context, names, progress => SimulateCommand.Request(context, config, trace, names, plotPath is not null, progress));
+            ProgressRunner.WarnAtMaxSize(context, result);
+            if (toStdout)
+            {
+                context.Out.WriteLine(BacktestReport.ToJson(result));
+            }
+            else
+            {
+                ScoreTable.Print(context, result, parse.GetValue(inputs.Wide));
+            }
+
+            if (jsonPath is not null && jsonPath != OutputPaths.Stdout)
             {
                 AtomicFile.Write(jsonPath, s => BacktestReport.WriteJson(result, s));
-                console.MarkupLine($"wrote [blue]{Markup.Escape(jsonPath)}[/]");
+                context.Note($"wrote {jsonPath}");
             }
 
             if (plotPath is not null)
             {
-                TimelineChart.Save(plotPath, [.. result.Runs.Select(r => (r.Score.Policy, r.Timeline))], result.SloMs, $"backtest on {trace.Name}");
-                console.MarkupLine($"wrote [blue]{Markup.Escape(plotPath)}[/]");
+                TimelineChart.Save(plotPath, [.. result.Runs.Select(r => (r.Score.Policy, r.Timeline))], result.SloMs, $"backtest on {trace.Name}", window);
+                context.Note($"wrote {plotPath}");
             }
 
-            return 0;
+            return ExitCodes.Ok;
         }));
         return command;
     }

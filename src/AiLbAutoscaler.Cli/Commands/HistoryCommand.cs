@@ -1,21 +1,23 @@
+using AiLbAutoscaler.Cli.Conventions;
 using AiLbAutoscaler.Cli.Settings;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AiLbAutoscaler.Adapters.AzureStorage.Configuration;
 using AiLbAutoscaler.Core.Audit;
 using AiLbAutoscaler.Core.Ports;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Spectre.Console;
 
 namespace AiLbAutoscaler.Cli.Commands;
 
 /// <summary>
-/// <c>ailb history --stack &lt;name&gt; [--from &lt;time&gt;] [--to &lt;time&gt;] [--limit n] [--settings file] [--json]</c>:
+/// <c>ailb history --stack &lt;name&gt; [--from &lt;time&gt;] [--to &lt;time&gt;] [--limit n] [--settings file] [-o json]</c>:
 /// the stack's decisions from the audit trail in Azure Storage, oldest first. The storage account comes from the
-/// environment and the optional settings file (<c>Autoscaler:Storage:*</c> or <c>AzureWebJobsStorage</c>).
+/// environment and the optional settings file (<c>Autoscaler:Storage:*</c> or <c>AzureWebJobsStorage</c>); the stack
+/// must be one the settings configure (<c>Autoscaler:Stacks:&lt;name&gt;</c>), as for <c>metrics</c>.
 /// </summary>
 public static class HistoryCommand
 {
@@ -39,43 +41,45 @@ public static class HistoryCommand
             Description = "Decisions before this time, ISO 8601 (default: now).",
             CustomParser = ParseTime,
         };
-        var limit = new Option<int>("--limit") { Description = "At most this many decisions.", DefaultValueFactory = _ => 500 };
+        var limit = CliOptions.Positive("--limit", "At most this many decisions (default 500).", 500);
         var settings = new Option<FileInfo?>("--settings")
         {
             Description = "A JSON settings file (flat, nested, or a Functions local.settings.json); it wins over environment variables.",
         };
-        var json = new Option<bool>("--json") { Description = "Print the records as JSON instead of a table." };
+        var json = new Option<bool>("--json") { Description = "Print the records as JSON instead of a table (the same as -o json)." };
+        var common = new CommonOptions();
 
         var command = new Command("history", "Show a stack's scaling decisions from the audit trail.") { stack, from, to, limit, settings, json };
-        command.SetAction(async (result, cancellationToken) =>
+        common.AddTo(command);
+        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(result, common, async context =>
         {
-            var output = result.InvocationConfiguration.Output;
-            var error = result.InvocationConfiguration.Error;
+            var output = context.Out;
+            var error = context.Err;
             var now = DateTimeOffset.UtcNow;
             var end = result.GetValue(to) ?? now.AddTicks(1);
             var start = result.GetValue(from) ?? end.AddDays(-1);
             var max = result.GetValue(limit);
             if (start >= end)
             {
-                await error.WriteLineAsync($"--from ({start:O}) must be earlier than --to ({end:O}).");
-                return 2;
-            }
-
-            if (max <= 0)
-            {
-                await error.WriteLineAsync($"--limit must be positive (was {max}).");
-                return 2;
+                throw new UsageException($"--from ({start:O}) must be earlier than --to ({end:O}).");
             }
 
             try
             {
                 var configuration = CliSettings.Build(result.GetValue(settings)?.FullName);
+                _ = AzureStorageOptionsSetup.Load(configuration); // the storage settings are checked before anything else
+                var stackName = result.GetRequiredValue(stack);
+                var known = StackSettings.Configured(configuration);
+                if (!known.Contains(stackName, StringComparer.OrdinalIgnoreCase))
+                {
+                    throw new UsageException(StackSettings.Unknown(stackName, known));
+                }
+
                 // The same port the HTTP route reads, from the same registration; reading never creates a table.
                 await using var services = new ServiceCollection().AddAzureStorageState(configuration).BuildServiceProvider();
                 var audit = services.GetRequiredService<IAuditLog>();
-                var stackName = result.GetRequiredValue(stack);
                 var records = await audit.QueryAsync(stackName, start, end, max, cancellationToken);
-                if (result.GetValue(json))
+                if (context.Json || result.GetValue(json))
                 {
                     await output.WriteLineAsync(JsonSerializer.Serialize(records, Json));
                 }
@@ -84,23 +88,17 @@ public static class HistoryCommand
                     Render(output, stackName, start, end, records);
                     if (records.Count == max)
                     {
-                        await output.WriteLineAsync($"Showing the first {max}; there may be more (raise --limit or narrow --from/--to).");
+                        await error.WriteLineAsync($"Showing the first {max}; there may be more (raise --limit or narrow --from/--to).");
                     }
                 }
 
-                return 0;
-            }
-            catch (Exception ex) when (ex is OptionsValidationException or FileNotFoundException or InvalidDataException or ArgumentException)
-            {
-                await error.WriteLineAsync(ex.Message);
-                return 2;
+                return ExitCodes.Ok;
             }
             catch (PortException ex)
             {
-                await error.WriteLineAsync(ex.Message);
-                return 1;
+                throw new ProblemException(ex.Message);
             }
-        });
+        }));
         return command;
     }
 

@@ -1,6 +1,5 @@
 using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Core.Engine;
-using AiLbAutoscaler.Core.Engine.Recommenders;
 using AiLbAutoscaler.Core.InMemory;
 using AiLbAutoscaler.Core.Ports;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +24,7 @@ public static class AutoscalerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AutoscalerOptions>, AutoscalerOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSecretRedactor(configuration);
         foreach (var recommender in DecisionPipeline.Recommenders)
         {
             services.TryAddEnumerable(ServiceDescriptor.Singleton(recommender));

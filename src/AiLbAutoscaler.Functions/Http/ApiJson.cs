@@ -1,8 +1,10 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AiLbAutoscaler.Core.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AiLbAutoscaler.Functions.Http;
 
@@ -44,10 +46,13 @@ public sealed class ApiJsonResult(object value, int statusCode, string contentTy
 
     public string ContentType { get; } = contentType;
 
+    /// <summary>Writes the body with every secret masked: a detail or message may quote what an adapter saw.</summary>
     public Task ExecuteResultAsync(ActionContext context)
     {
         var response = context.HttpContext.Response;
         response.StatusCode = StatusCode;
-        return response.WriteAsJsonAsync(Value, Value.GetType(), ApiJson.Options, ContentType, context.HttpContext.RequestAborted);
+        response.ContentType = ContentType;
+        var redactor = context.HttpContext.RequestServices?.GetService<SecretRedactor>() ?? SecretRedactor.ShapesOnly;
+        return response.WriteAsync(redactor.Redact(JsonSerializer.Serialize(Value, Value.GetType(), ApiJson.Options)), context.HttpContext.RequestAborted);
     }
 }

@@ -2,12 +2,24 @@ using System.Text.Json;
 
 namespace AiLbAutoscaler.Simulation.Backtest;
 
-/// <summary>The backtest JSON: the keys issue 3 names, plus gap_minutes (issue 14). NaN (no data) is written as null.</summary>
+/// <summary>The backtest JSON: the keys issue 3 names, gap_minutes (issue 14), then those issue 13 adds (existing keys keep their place). NaN (no data) is written as null.</summary>
 public static class BacktestReport
 {
     public static void WriteJson(BacktestResult result, Stream stream)
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        Write(result, w);
+    }
+
+    public static string ToJson(BacktestResult result)
+    {
+        using var stream = new MemoryStream();
+        WriteJson(result, stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Write(BacktestResult result, Utf8JsonWriter w)
+    {
         w.WriteStartObject();
         w.WriteString("trace", result.Trace);
         w.WriteNumber("seed", result.Seed);
@@ -17,6 +29,19 @@ public static class BacktestReport
         Number(w, "wall_seconds", Math.Round(result.WallSeconds, 3));
         w.WriteNumber("requests", result.Requests);
         Number(w, "requests_per_wall_second", Math.Round(result.RequestsPerWallSecond));
+        Number(w, "rate_scale", result.RateScale);
+        if (result.TracePath is { } path)
+        {
+            w.WriteString("trace_path", path);
+        }
+        else
+        {
+            w.WriteNull("trace_path");
+        }
+
+        w.WriteNumber("static_size", result.Capacity.StaticSize);
+        w.WriteNumber("max_size", result.MaxSize);
+        w.WriteBoolean("calibration_at_max_size", result.CalibrationAtMaxSize);
         w.WriteStartArray("results");
         foreach (var run in result.Runs)
         {
@@ -34,6 +59,9 @@ public static class BacktestReport
             Number(w, "ttft_p99_ms", Math.Round(s.TtftP99Ms, 1));
             Number(w, "e2e_p95_ms", Math.Round(s.E2eP95Ms, 1));
             w.WriteNumber("peak_instances", s.PeakInstances);
+            w.WriteNumber("served", s.Served);
+            w.WriteNumber("dropped", s.Dropped);
+            w.WriteBoolean("reached_max_size", result.MaxSize > 0 && s.PeakInstances >= result.MaxSize);
             w.WriteEndObject();
         }
 

@@ -25,10 +25,16 @@ public sealed class BacktestRequest
 
     public bool RecordTimeline { get; init; }
 
-    /// <summary>Called with a policy name and its fraction done (from several threads when policies run in parallel).</summary>
+    /// <summary>
+    /// Called with a policy name and its fraction done (from several threads when policies run in parallel); first with
+    /// <see cref="Calibration.ProgressName"/> while the static size is searched.
+    /// </summary>
     public Action<string, double>? Progress { get; init; }
 
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Called with the trace's requests per minute before anything runs; it may throw to refuse the run (too long).</summary>
+    public Action<double[]>? BeforeRun { get; init; }
 
     public CancellationToken Cancellation { get; init; }
 }
@@ -50,6 +56,20 @@ public sealed record BacktestResult(
 
     /// <summary>Requests replayed (over every policy's run) per wall-clock second of the whole backtest.</summary>
     public double RequestsPerWallSecond => WallSeconds > 0 ? Requests * (double)Runs.Count / WallSeconds : 0;
+
+    public double RateScale { get; init; } = 1;
+
+    /// <summary>The trace file replayed; null for a built-in scenario.</summary>
+    public string? TracePath { get; init; }
+
+    /// <summary>The largest group any policy could ask for (Simulation:MaxSize).</summary>
+    public int MaxSize { get; init; }
+
+    /// <summary>The calibration stopped at <see cref="MaxSize"/>: the static fleet may be too small for the busiest minute.</summary>
+    public bool CalibrationAtMaxSize => MaxSize > 0 && Capacity.StaticSize >= MaxSize;
+
+    /// <summary>The policies whose fleet reached <see cref="MaxSize"/> at some minute.</summary>
+    public IReadOnlyList<string> AtMaxSize => [.. Runs.Where(r => MaxSize > 0 && r.Score.PeakInstances >= MaxSize).Select(r => r.Score.Policy)];
 }
 
 /// <summary>Runs policies side by side on the same trace and seed, in parallel where cores allow.</summary>
@@ -65,7 +85,16 @@ public static class BacktestRunner
 
         var wall = Stopwatch.StartNew();
         var profile = request.Trace.MinuteProfile();
-        var capacity = Calibration.Run(request.Trace, profile, request.Options);
+        if (!profile.Any(m => m > 0))
+        {
+            throw new ArgumentException(profile.Length == 0
+                ? $"The trace {request.Trace.Name} holds no requests."
+                : $"The trace {request.Trace.Name} holds no requests ({profile.Length} minutes, all zero).");
+        }
+
+        request.BeforeRun?.Invoke(profile);
+        var capacity = Calibration.Run(request.Trace, profile, request.Options,
+            request.Progress is { } report ? f => report(Calibration.ProgressName, f) : null);
         var env = new PolicyEnvironment
         {
             Options = request.Options,
@@ -101,6 +130,12 @@ public static class BacktestRunner
             .ToList();
         var requests = scored.Count > 0 ? scored[0].Score.Requests : 0;
         return new BacktestResult(request.Trace.Name, request.Trace.Seed, request.Options.SloMs, profile.Length * 60.0,
-            wall.Elapsed.TotalSeconds, requests, capacity, scored) { GapMinutes = request.Trace.GapMinutes() };
+            wall.Elapsed.TotalSeconds, requests, capacity, scored)
+        {
+            RateScale = request.Trace.RateScale,
+            TracePath = request.Trace.Path,
+            MaxSize = request.Options.MaxSize,
+                GapMinutes = request.Trace.GapMinutes(),
+        };
     }
 }

@@ -10,7 +10,10 @@ namespace AiLbAutoscaler.Simulation.Backtest;
 /// </summary>
 public static class Calibration
 {
-    public static Capacity Run(TraceSpec trace, double[] profile, SimulationOptions options)
+    /// <summary>Name under which <see cref="BacktestRequest.Progress"/> reports the calibration.</summary>
+    public const string ProgressName = "calibration";
+
+    public static Capacity Run(TraceSpec trace, double[] profile, SimulationOptions options, Action<double>? progress = null)
     {
         var busiest = 0;
         for (var m = 1; m < profile.Length; m++)
@@ -24,12 +27,16 @@ public static class Calibration
         var rate = profile.Length > 0 ? profile[busiest] / 60 : 0;
         if (rate <= 0)
         {
+            progress?.Invoke(1);
             return new Capacity(busiest, 0, 1, 1);
         }
 
         var from = Math.Max(0, busiest - 3);
+        var steps = 0;
+        var expected = 2 * Math.Max(1, Math.Ceiling(Math.Log2(options.MaxSize))); // doubling, then bisecting
         bool Meets(int n)
         {
+            progress?.Invoke(Math.Min(0.95, steps++ / expected));
             var result = Simulator.Run(trace, new StaticPolicy(n), options, new RunSettings { FromMinute = from, EndMinute = busiest + 1 });
             return result.Score.SloAttainment >= options.SloTarget && result.Score.ViolationMinutes == 0;
         }
@@ -40,6 +47,7 @@ public static class Calibration
         {
             if (hi >= options.MaxSize)
             {
+                progress?.Invoke(1);
                 return new Capacity(busiest, rate, options.MaxSize, rate / options.MaxSize);
             }
 
@@ -60,6 +68,7 @@ public static class Calibration
             }
         }
 
+        progress?.Invoke(1);
         return new Capacity(busiest, rate, hi, rate / hi);
     }
 }

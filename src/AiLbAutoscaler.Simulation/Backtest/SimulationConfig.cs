@@ -57,15 +57,46 @@ public sealed class SimulationConfig
         catch (JsonException ex)
         {
             var where = ex.LineNumber is long line ? $"{path}:{line + 1}" : path;
-            var at = string.IsNullOrEmpty(ex.Path) ? "" : $" at {ex.Path}";
-            throw new ArgumentException($"{where}: invalid config{at}: {FirstSentence(ex.Message)}", ex);
+            throw new ArgumentException($"{where}: {Describe(ex)}", ex);
         }
     }
 
-    private static string FirstSentence(string message)
+    /// <summary>The serializer's message in the config's own terms: the key and what it takes, never a .NET type.</summary>
+    private static string Describe(JsonException ex)
     {
+        var key = (ex.Path ?? "").TrimStart('$', '.');
+        var unmapped = System.Text.RegularExpressions.Regex.Match(ex.Message, "The JSON property '(?<name>[^']+)' could not be mapped");
+        if (unmapped.Success)
+        {
+            var name = unmapped.Groups["name"].Value;
+            var parent = key.EndsWith(name, StringComparison.Ordinal) ? key[..^name.Length].TrimEnd('.') : key;
+            return $"unknown key '{name}'{(parent.Length > 0 ? $" in {parent}" : " at the top level")}.";
+        }
+
+        var converted = System.Text.RegularExpressions.Regex.Match(ex.Message, @"could not be converted to (?<type>[^.]+(\.[^.\s]+)*)\.");
+        if (converted.Success && key.Length > 0)
+        {
+            var type = converted.Groups["type"].Value;
+            var wanted = type switch
+            {
+                _ when type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) => "a number",
+                _ when type.Contains("Int", StringComparison.Ordinal) => "a whole number",
+                _ when type.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+                _ when type.Contains("String", StringComparison.Ordinal) => "a string",
+                _ => EnumValues(type) ?? "an object of the documented keys (docs/simulation.md)",
+            };
+            return $"the value of {key} must be {wanted}.";
+        }
+
+        var message = ex.Message;
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        return $"invalid config{(key.Length > 0 ? $" at {key}" : "")}: {(cut > 0 ? message[..cut] : message)}";
+    }
+
+    private static string? EnumValues(string typeName)
+    {
+        var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName.Replace("System.Nullable`1[", "").TrimEnd(']'))).FirstOrDefault(t => t is not null);
+        return type is { IsEnum: true } ? "one of " + string.Join(", ", Enum.GetNames(type)) : null;
     }
 }
 
