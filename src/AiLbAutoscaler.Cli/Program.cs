@@ -16,6 +16,8 @@ public static class Program
     {
         SimulateCommand.Create(),
         BacktestCommand.Create(),
+        SweepCommand.Create(),
+        TuneCommand.Create(),
         MetricsCommand.Create(),
         HistoryCommand.Create(),
         RecordCommand.Create(),

@@ -44,13 +44,14 @@ public sealed class Simulator : ISimulatedGroup
     private readonly List<TimelineRow> _timeline = [];
     private int _nextCallback;
     private int _violationMinutes;
+    private int _maxSizeHits;
 
     private Simulator(SimulationOptions options, ISimPolicy policy, RunSettings settings, ulong seed)
     {
         _options = options;
         _policy = policy;
         _settings = settings;
-        _ledger = new RequestLedger(options.SloMs);
+        _ledger = new RequestLedger(options.SloMs, options.Instance.PrefillFixedMs, options.Instance.PrefillMsPerToken);
         _fleet = new SimFleet(options.Instance, options.Lifecycle, _events, _ledger, SimRandom.For(seed, "fleet:" + policy.Name));
         Metrics = new ObservationPipeline(options.Observation);
     }
@@ -67,7 +68,15 @@ public sealed class Simulator : ISimulatedGroup
 
     public IReadOnlyList<TimeSpan> InstanceAges() => _fleet.InstanceAges(Now);
 
-    public void Resize(int size) => _fleet.Resize(Math.Clamp(size, 0, _options.MaxSize), Now, exactBoot: _policy.ExactBoot);
+    public void Resize(int size)
+    {
+        if (size >= _options.MaxSize)
+        {
+            _maxSizeHits++;
+        }
+
+        _fleet.Resize(Math.Clamp(size, 0, _options.MaxSize), Now, exactBoot: _policy.ExactBoot);
+    }
 
     public void At(double time, Action action)
     {
@@ -176,13 +185,17 @@ public sealed class Simulator : ISimulatedGroup
             l.E2e.Percentile(0.99),
             _fleet.Peak,
             end - start,
-            wall.Elapsed.TotalSeconds);
+            wall.Elapsed.TotalSeconds)
+        {
+            FeasibleRequests = l.FeasibleArrivals,
+            MaxSizeHits = _maxSizeHits + (_policy.InitialSize >= _options.MaxSize ? 1 : 0),
+        };
         return new SimulationResult(score, _timeline);
     }
 
     private void CloseMinute(double start, double end)
     {
-        var (utilization, queue) = _fleet.CloseMinute(Now);
+        var (utilization, queue, waiting) = _fleet.CloseMinute(Now);
         var minute = (int)Math.Round(Now / 60) - 1;
         var ttftP95 = _ledger.MinuteTtft.Percentile(0.95);
         var stats = new MinuteStats(
@@ -198,7 +211,8 @@ public sealed class Simulator : ISimulatedGroup
             _fleet.TargetSize,
             _fleet.ServingCount,
             _fleet.BootingCount,
-            _fleet.TargetSize);
+            _fleet.TargetSize,
+            waiting);
         if (ttftP95 > _options.SloMs)
         {
             _violationMinutes++;

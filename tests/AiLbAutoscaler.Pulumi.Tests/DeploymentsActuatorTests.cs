@@ -157,13 +157,29 @@ public sealed class DeploymentsActuatorTests : IDisposable
             .RespondWith(Response.Create().WithBodyAsJson(new { id = "d-slow", status = "running" }));
         _server.Given(Request.Create().WithPath($"{StackPath}/deployments/d-slow/cancel").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200));
+        // 3 s: long enough that the create request itself finishes inside it on a loaded machine.
+        _provider.GetRequiredService<IOptions<PulumiActuatorOptions>>().Value.Stacks["inference"].Pulumi!.UpdateTimeoutSeconds = 3;
+
+        var result = await Actuator.ApplyAsync("inference", 5, "load", CancellationToken.None);
+
+        Assert.Equal(ActuationOutcome.Failed, result.Outcome);
+        Assert.Contains("did not finish within 3 s and was cancelled", result.Message);
+        Assert.Single(_server.LogEntries, e => e.RequestMessage.Path == $"{StackPath}/deployments/d-slow/cancel");
+    }
+
+    [Fact]
+    public async Task A_create_request_that_outlives_the_timeout_is_a_failure_not_an_exception()
+    {
+        GivenExportedSize(2);
+        _server.Given(Request.Create().WithPath($"{StackPath}/deployments").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(202).WithBodyAsJson(new { id = "d-late" }).WithDelay(TimeSpan.FromSeconds(3)));
         _provider.GetRequiredService<IOptions<PulumiActuatorOptions>>().Value.Stacks["inference"].Pulumi!.UpdateTimeoutSeconds = 1;
 
         var result = await Actuator.ApplyAsync("inference", 5, "load", CancellationToken.None);
 
         Assert.Equal(ActuationOutcome.Failed, result.Outcome);
-        Assert.Contains("did not finish within 1 s and was cancelled", result.Message);
-        Assert.Single(_server.LogEntries, e => e.RequestMessage.Path == $"{StackPath}/deployments/d-slow/cancel");
+        Assert.Contains("the deployment request did not finish within 1 s", result.Message);
+        Assert.Contains("desired size 5 will be retried", result.Message);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace AiLbAutoscaler.Simulation.Tests;
 /// <summary>A hand-set group for baseline decision tests: one visible minute of metrics and a recorded resize list.</summary>
 internal sealed class FakeGroup : ISimulatedGroup
 {
-    public FakeGroup(double now, int size, int serving, double utilization, bool visible = true)
+    public FakeGroup(double now, int size, int serving, double utilization, bool visible = true, double waiting = double.NaN, long arrivals = 0, int? reporting = null)
     {
         Now = now;
         TargetSize = size;
@@ -15,11 +15,12 @@ internal sealed class FakeGroup : ISimulatedGroup
         var options = new ObservationOptions();
         Metrics = new ObservationPipeline(options);
 
-        // The newest minute whose instance metrics are visible at `now`.
-        var minute = (int)Math.Floor((now - options.InstanceDelaySeconds) / 60) - 1;
+        // The newest minute whose instance and load-balancer metrics are both visible at `now`.
+        var minute = (int)Math.Floor((now - Math.Max(options.InstanceDelaySeconds, options.LoadBalancerDelaySeconds)) / 60) - 1;
         if (visible)
         {
-                Metrics.Add(new MinuteStats(minute, 0, 0, 0, 0, 0, 0, utilization, 0, size, serving, size - serving, size));
+            var r = reporting ?? serving;
+            Metrics.Add(new MinuteStats(minute, arrivals, 0, 0, 0, 0, 0, utilization, 0, size, r, size - r, size, waiting));
         }
     }
 

@@ -51,7 +51,7 @@ ailb() { dotnet run --project "$root/src/AiLbAutoscaler.Cli" -- "$@"; }
 cd "$out"
 set -x
 ailb record --stack inference --settings settings.json --from -2d --out inference.csv
-ailb backtest --trace inference.csv --policies ailb,gce,hpa --plot inference.png
+ailb backtest --trace inference.csv --policies ailb,gce,hpa-queue --plot inference.png
+ailb tune --trace inference.csv --slo-ms 2000 --attainment 0.99 --stack inference --out tuned.env
 { set +x; } 2>/dev/null
-echo "day-one: wrote $out/inference.csv and $out/inference.png"
-echo "day-one: next, 'ailb tune --trace inference.csv --slo-ms 2000 --attainment 0.99' (comes with issue 10's tune command)"
+echo "day-one: wrote $out/inference.csv, $out/inference.png and $out/tuned.env"

@@ -58,7 +58,20 @@ public sealed class PulumiDeploymentsFleetActuator(
 
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(target.Options.UpdateTimeoutSeconds), time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-            var created = await CreateDeploymentAsync(target, desiredSize, linked.Token).ConfigureAwait(false);
+            (string? Id, string? ConsoleUrl, ActuationResult? Outcome) created;
+            try
+            {
+                created = await CreateDeploymentAsync(target, desiredSize, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // The create request itself outlived the deadline: whether Pulumi Cloud started a deployment is unknown,
+                // and with no id there is nothing to cancel. Reported as a failure, so the desired size stays pending.
+                return new ActuationResult(ActuationOutcome.Failed,
+                    $"the deployment request did not finish within {target.Options.UpdateTimeoutSeconds} s; desired size {desiredSize} will be retried",
+                    time.GetElapsedTime(started));
+            }
+
             if (created.Outcome is { } early)
             {
                 return early with { Duration = time.GetElapsedTime(started) };

@@ -16,7 +16,8 @@ internal static class ScoreTable
     private static readonly Column[] Columns =
     [
         new("policy", 0, s => s.Policy),
-        new("SLO attain.", 0, s => (s.SloAttainment * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %"),
+        new("feasible att.", 0, s => (s.FeasibleAttainment * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %"),
+        new("raw att.", 1, s => (s.SloAttainment * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %"),
         new("viol. min", 1, s => s.ViolationMinutes.ToString(CultureInfo.InvariantCulture)),
         new("inst-hours", 0, s => s.InstanceHours.ToString("0.0", CultureInfo.InvariantCulture)),
         new("vs oracle", 1, s => s.CostVsOracle is double c ? c.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "–"),
@@ -63,9 +64,12 @@ internal static class ScoreTable
             table.AddRow([.. chosen.Select(i => Markup.Escape(row[i]))]);
         }
 
-        table.Caption($"{result.Requests:N0} requests · static size {result.Capacity.StaticSize} for the busiest minute ({result.Capacity.BusiestRequestsPerSecond:0.#} req/s, {result.Capacity.RequestsPerInstancePerSecond:0.##} req/s per instance) · " +
+        var feasible = result.Runs.Count > 0 ? result.Runs[0].Score.FeasibleShare : 1;
+        var warnings = result.MaxSizeWarnings();
+        table.Caption($"{result.Requests:N0} requests, {feasible * 100:0.0} % feasible (prefill alone within the SLO) · static size {result.Capacity.StaticSize} for the busiest minute ({result.Capacity.BusiestRequestsPerSecond:0.#} req/s, {result.Capacity.RequestsPerInstancePerSecond:0.##} req/s per instance) · " +
                       $"{result.WallSeconds:0.0} s wall · {result.RequestsPerWallSecond:N0} requests replayed per wall-second" +
-                      (result.GapMinutes > 0 ? $" · {result.GapMinutes:N0} gap minutes held at the previous minute's rate" : ""));
+                      (result.GapMinutes > 0 ? $" · {result.GapMinutes:N0} gap minutes held at the previous minute's rate" : "") +
+                      (warnings.Count > 0 ? " · WARNING: " + Markup.Escape(string.Join("; ", warnings)) : ""));
         return (table, Columns.Length - chosen.Count, Math.Max(width, used));
     }
 

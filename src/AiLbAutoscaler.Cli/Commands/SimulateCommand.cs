@@ -70,6 +70,8 @@ public static class SimulateCommand
         AilbPolicy = config.Ailb.Policy,
         Hpa = config.Hpa,
         Gce = config.Gce,
+        HpaQueue = config.HpaQueue ?? new(),
+        GceLb = config.GceLb ?? new(),
         RecordTimeline = timeline,
         Progress = progress,
         BeforeRun = SimulationInputs.EstimateOrRefuse(context, trace, policies.Count),

@@ -23,6 +23,10 @@ public sealed class BacktestRequest
 
     public GceOptions Gce { get; init; } = new();
 
+    public HpaQueueOptions HpaQueue { get; init; } = new();
+
+    public GceLbOptions GceLb { get; init; } = new();
+
     public bool RecordTimeline { get; init; }
 
     /// <summary>
@@ -51,6 +55,38 @@ public sealed record BacktestResult(
     Capacity Capacity,
     IReadOnlyList<PolicyRun> Runs)
 {
+    /// <summary>The oracle's per-minute plan (how many load levels, whether one needed more than MaxSize).</summary>
+    public OraclePlan? Plan { get; init; }
+
+    /// <summary>The simulation's MaxSize.</summary>
+    public int MaxSize { get; init; } = int.MaxValue;
+
+    /// <summary>Every MaxSize hit in words: the calibration's, the oracle plan's and each policy's. Empty when none.</summary>
+    public IReadOnlyList<string> MaxSizeWarnings() =>
+        MaxSizeWarningsFor(Capacity, Plan, MaxSize, Runs.Select(r => (r.Score.Policy, r.Score.MaxSizeHits)));
+
+    /// <summary>The calibration's, the oracle plan's and each run's MaxSize hits, in words.</summary>
+    public static IReadOnlyList<string> MaxSizeWarningsFor(Capacity capacity, OraclePlan? plan, int maxSize, IEnumerable<(string Run, int Hits)> runs)
+    {
+        var warnings = new List<string>();
+        if (capacity.HitMaxSize)
+        {
+            warnings.Add($"calibration hit MaxSize: even {maxSize} instances did not meet the SLO at the busiest minute ({capacity.BusiestRequestsPerSecond:0.#} req/s), so the static size and the per-instance rate ({capacity.RequestsPerInstancePerSecond:0.###} req/s) are floors, not measurements");
+        }
+
+        if (plan is { HitMaxSize: true })
+        {
+            warnings.Add($"the oracle's plan hit MaxSize: some minutes need more than {maxSize} instances");
+        }
+
+        foreach (var (run, hits) in runs.Where(r => r.Hits > 0))
+        {
+            warnings.Add($"{run} asked for MaxSize ({maxSize}) or more {hits} time(s)");
+        }
+
+        return warnings;
+    }
+
     /// <summary>Minutes the trace marks as gaps (unknown); the replay held the previous known minute's rate through them.</summary>
     public int GapMinutes { get; init; }
 
@@ -62,11 +98,8 @@ public sealed record BacktestResult(
     /// <summary>The trace file replayed; null for a built-in scenario.</summary>
     public string? TracePath { get; init; }
 
-    /// <summary>The largest group any policy could ask for (Simulation:MaxSize).</summary>
-    public int MaxSize { get; init; }
-
     /// <summary>The calibration stopped at <see cref="MaxSize"/>: the static fleet may be too small for the busiest minute.</summary>
-    public bool CalibrationAtMaxSize => MaxSize > 0 && Capacity.StaticSize >= MaxSize;
+    public bool CalibrationAtMaxSize => Capacity.HitMaxSize || Capacity.StaticSize >= MaxSize;
 
     /// <summary>The policies whose fleet reached <see cref="MaxSize"/> at some minute.</summary>
     public IReadOnlyList<string> AtMaxSize => [.. Runs.Where(r => MaxSize > 0 && r.Score.PeakInstances >= MaxSize).Select(r => r.Score.Policy)];
@@ -77,34 +110,10 @@ public static class BacktestRunner
 {
     public static BacktestResult Run(BacktestRequest request)
     {
-        var errors = request.Options.Validate().Concat(request.Hpa.Validate()).Concat(request.Gce.Validate()).ToList();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join(Environment.NewLine, errors));
-        }
-
         var wall = Stopwatch.StartNew();
-        var profile = request.Trace.MinuteProfile();
-        if (!profile.Any(m => m > 0))
-        {
-            throw new ArgumentException(profile.Length == 0
-                ? $"The trace {request.Trace.Name} holds no requests."
-                : $"The trace {request.Trace.Name} holds no requests ({profile.Length} minutes, all zero).");
-        }
-
-        request.BeforeRun?.Invoke(profile);
-        var capacity = Calibration.Run(request.Trace, profile, request.Options,
-            request.Progress is { } report ? f => report(Calibration.ProgressName, f) : null);
-        var env = new PolicyEnvironment
-        {
-            Options = request.Options,
-            MinuteProfile = profile,
-            Capacity = capacity,
-            Seed = request.Trace.Seed,
-            AilbPolicy = request.AilbPolicy,
-            Hpa = request.Hpa,
-            Gce = request.Gce,
-        };
+        var env = Prepare(request);
+        var profile = env.MinuteProfile;
+        var capacity = env.Capacity;
 
         // Build every policy first, so a bad setting fails before any run starts.
         var policies = request.Policies.Select(name => PolicyCatalog.Create(name, env)).ToList();
@@ -130,12 +139,53 @@ public static class BacktestRunner
             .ToList();
         var requests = scored.Count > 0 ? scored[0].Score.Requests : 0;
         return new BacktestResult(request.Trace.Name, request.Trace.Seed, request.Options.SloMs, profile.Length * 60.0,
-            wall.Elapsed.TotalSeconds, requests, capacity, scored)
+            wall.Elapsed.TotalSeconds, requests, capacity, scored) 
         {
+            Plan = env.OraclePlan,
+            MaxSize = request.Options.MaxSize,
+            GapMinutes = request.Trace.GapMinutes(),
             RateScale = request.Trace.RateScale,
             TracePath = request.Trace.Path,
-            MaxSize = request.Options.MaxSize,
-                GapMinutes = request.Trace.GapMinutes(),
+        };
+    }
+
+    /// <summary>
+    /// Validates the settings and builds what every run on the trace shares: the per-minute profile, the calibration and
+    /// the oracle's plan (computed once; a sweep reuses it for every setting).
+    /// </summary>
+    public static PolicyEnvironment Prepare(BacktestRequest request)
+    {
+        var errors = request.Options.Validate().Concat(request.Hpa.Validate()).Concat(request.Gce.Validate())
+            .Concat(request.HpaQueue.Validate()).Concat(request.GceLb.Validate()).ToList();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, errors));
+        }
+
+        var profile = request.Trace.MinuteProfile();
+        if (!profile.Any(m => m > 0))
+        {
+            throw new ArgumentException(profile.Length == 0
+                ? $"The trace {request.Trace.Name} holds no requests."
+                : $"The trace {request.Trace.Name} holds no requests ({profile.Length} minutes, all zero).");
+        }
+
+        request.BeforeRun?.Invoke(profile);
+        var capacity = Calibration.Run(request.Trace, profile, request.Options,
+            request.Progress is { } report ? f => report(Calibration.ProgressName, f) : null);
+        var plan = OraclePlan.Build(request.Trace, profile, capacity, request.Options, request.MaxParallelism, request.Cancellation);
+        return new PolicyEnvironment
+        {
+            Options = request.Options,
+            MinuteProfile = profile,
+            Capacity = capacity,
+            OraclePlan = plan,
+            Seed = request.Trace.Seed,
+            AilbPolicy = request.AilbPolicy,
+            Hpa = request.Hpa,
+            Gce = request.Gce,
+            HpaQueue = request.HpaQueue,
+            GceLb = request.GceLb,
         };
     }
 }

@@ -5,8 +5,9 @@ namespace AiLbAutoscaler.Simulation.Backtest;
 
 /// <summary>
 /// Finds the smallest fixed fleet that meets the SLO at the trace's busiest minute: it replays that minute and the three
-/// before it on a warm fleet of N and searches N (doubling, then bisecting). Meeting the SLO means a share of requests
-/// within the SLO of at least <see cref="SimulationOptions.SloTarget"/> and no minute whose p95 TTFT exceeds it.
+/// before it on a warm fleet of N and searches N (doubling, then bisecting). Meeting the SLO means a share of
+/// <em>feasible</em> requests within the SLO of at least <see cref="SimulationOptions.SloTarget"/>: a request whose prefill
+/// alone exceeds the SLO misses on any fleet, so it cannot tell one size from another.
 /// </summary>
 public static class Calibration
 {
@@ -34,31 +35,67 @@ public static class Calibration
         var from = Math.Max(0, busiest - 3);
         var steps = 0;
         var expected = 2 * Math.Max(1, Math.Ceiling(Math.Log2(options.MaxSize))); // doubling, then bisecting
-        bool Meets(int n)
-        {
-            progress?.Invoke(Math.Min(0.95, steps++ / expected));
-            var result = Simulator.Run(trace, new StaticPolicy(n), options, new RunSettings { FromMinute = from, EndMinute = busiest + 1 });
-            return result.Score.SloAttainment >= options.SloTarget && result.Score.ViolationMinutes == 0;
-        }
-
-        var lo = 0;
-        var hi = Math.Max(1, (int)Math.Ceiling(rate / 8));
-        while (!Meets(hi))
-        {
-            if (hi >= options.MaxSize)
+        var (size, capped) = SmallestMeeting(
+            n =>
             {
-                progress?.Invoke(1);
-                return new Capacity(busiest, rate, options.MaxSize, rate / options.MaxSize);
-            }
+                progress?.Invoke(Math.Min(0.95, steps++ / expected));
+                return MeetsAt(trace, options, from, busiest + 1, n, options.SloTarget);
+            },
+            Math.Max(1, (int)Math.Ceiling(rate / 8)),
+            options.MaxSize);
+        progress?.Invoke(1);
+        return new Capacity(busiest, rate, size, rate / size) { HitMaxSize = capped };
+    }
 
-            lo = hi;
-            hi = Math.Min(options.MaxSize, hi * 2);
+    /// <summary>Whether a warm static fleet of <paramref name="size"/> keeps feasible attainment at or above <paramref name="aim"/> over minutes [from, to).</summary>
+    internal static bool MeetsAt(TraceSpec trace, SimulationOptions options, int from, int to, int size, double aim)
+    {
+        var result = Simulator.Run(trace, new StaticPolicy(size), options, new RunSettings { FromMinute = from, EndMinute = to });
+        return result.Score.FeasibleAttainment >= aim;
+    }
+
+    /// <summary>
+    /// The smallest n in [1, max] with <paramref name="meets"/>(n), searched from a guess (halving or doubling, then
+    /// bisecting; meeting is taken as monotone in n). Capped is true when even <paramref name="max"/> does not meet it.
+    /// </summary>
+    internal static (int Size, bool Capped) SmallestMeeting(Func<int, bool> meets, int guess, int max)
+    {
+        int lo, hi;
+        guess = Math.Clamp(guess, 1, max);
+        if (meets(guess))
+        {
+            hi = guess;
+            lo = hi / 2;
+            while (lo >= 1 && meets(lo))
+            {
+                hi = lo;
+                lo /= 2;
+            }
+        }
+        else
+        {
+            lo = guess;
+            hi = guess;
+            while (true)
+            {
+                if (hi >= max)
+                {
+                    return (max, true);
+                }
+
+                lo = hi;
+                hi = Math.Min(max, hi * 2);
+                if (meets(hi))
+                {
+                    break;
+                }
+            }
         }
 
         while (hi - lo > 1)
         {
             var mid = lo + (hi - lo) / 2;
-            if (Meets(mid))
+            if (meets(mid))
             {
                 hi = mid;
             }
@@ -68,7 +105,6 @@ public static class Calibration
             }
         }
 
-        progress?.Invoke(1);
-        return new Capacity(busiest, rate, hi, rate / hi);
+        return (hi, false);
     }
 }

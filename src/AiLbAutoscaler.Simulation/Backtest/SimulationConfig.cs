@@ -34,6 +34,10 @@ public sealed class SimulationConfig
 
     public GceOptions Gce { get; set; } = new();
 
+    public HpaQueueOptions HpaQueue { get; set; } = new();
+
+    public GceLbOptions GceLb { get; set; } = new();
+
     public static SimulationConfig Load(string path)
     {
         if (!File.Exists(path))

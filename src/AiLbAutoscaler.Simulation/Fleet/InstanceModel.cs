@@ -24,6 +24,9 @@ public sealed class InstanceModel
     /// <summary>Requests an instance queues beyond its batch; the load balancer drops (503) when every instance is this full.</summary>
     public int MaxQueue { get; set; } = 256;
 
+    /// <summary>TTFT on an idle instance: the prefill alone. A request whose idle TTFT exceeds the SLO is infeasible.</summary>
+    public double IdleTtftMs(int promptTokens) => PrefillFixedMs + promptTokens * PrefillMsPerToken;
+
     public IEnumerable<string> Validate(string path)
     {
         if (BatchSize < 1)

@@ -106,7 +106,7 @@ internal sealed class SimFleet
 
     public void Route(in Arrival a, double now)
     {
-        _ledger.Arrive();
+        _ledger.Arrive(a.PromptTokens);
         var pick = LeastOutstandingBalancer.Pick(new ReadOnlySpan<int>(_serving, 0, ServingCount), _outstanding);
         if (pick < 0)
         {
@@ -266,14 +266,15 @@ internal sealed class SimFleet
         return ages;
     }
 
-    /// <summary>Time-averaged utilization and outstanding requests per serving instance since the last call; then restarts.</summary>
-    public (double Utilization, double QueuePerInstance) CloseMinute(double now)
+    /// <summary>Time-averaged utilization, outstanding and waiting requests per serving instance since the last call; then restarts.</summary>
+    public (double Utilization, double QueuePerInstance, double WaitingPerInstance) CloseMinute(double now)
     {
         Accumulate(now);
         var utilization = _accServing > 0 ? _accBusy / (_batch * _accServing) : double.NaN;
         var queue = _accServing > 0 ? _accOutstanding / _accServing : double.NaN;
+        var waiting = _accServing > 0 ? Math.Max(0, _accOutstanding - _accBusy) / _accServing : double.NaN; // outstanding = in the batch + waiting
         _accBusy = _accOutstanding = _accServing = 0;
-        return (utilization, queue);
+        return (utilization, queue, waiting);
     }
 
     /// <summary>Bills every instance still alive up to <see cref="BillingEnd"/>.</summary>

@@ -4,7 +4,8 @@ namespace AiLbAutoscaler.Simulation.Observation;
 /// One minute as Cloud Monitoring would aggregate it (aligned to the minute). Load-balancer values: arrivals and request
 /// rate, and p95 latencies of the requests that finished in the minute (<see cref="TtftP95Ms"/> counts dropped requests as
 /// infinitely slow, for scoring; <see cref="ServedTtftP95Ms"/> is what a latency metric shows: served requests only). Instance values: mean utilization (busy batch slots
-/// / B, time-averaged over serving instances), mean in-flight plus queued requests per serving instance, and group size.
+/// / B, time-averaged over serving instances), mean in-flight plus queued requests per serving instance, mean queued (waiting, not yet in the batch: vLLM's
+/// <c>num_requests_waiting</c>) per serving instance, and group size.
 /// </summary>
 public readonly record struct MinuteStats(
     int Minute,
@@ -19,7 +20,8 @@ public readonly record struct MinuteStats(
     int GroupSize,
     int Serving,
     int Booting,
-    int TargetSize)
+    int TargetSize,
+    double WaitingPerInstance = double.NaN)
 {
     public double RequestRate => Arrivals / 60.0;
 

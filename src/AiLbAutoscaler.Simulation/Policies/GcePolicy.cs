@@ -31,7 +31,7 @@ public sealed class GcePolicy(GceOptions options, int initialSize, int maxSize) 
 {
     public const string PolicyName = "gce";
 
-    private readonly Queue<(double At, int Size)> _recommendations = new();
+    private readonly MigStabilizer _stabilizer = new(options.StabilizationSeconds);
 
     public string Name => PolicyName;
 
@@ -44,8 +44,7 @@ public sealed class GcePolicy(GceOptions options, int initialSize, int maxSize) 
 
     public void Tick(ISimulatedGroup group)
     {
-        var now = group.Now;
-        if (!group.Metrics.TryLatestInstance(now, out var minute) || double.IsNaN(minute.Utilization) || minute.Serving == 0)
+        if (!group.Metrics.TryLatestInstance(group.Now, out var minute) || double.IsNaN(minute.Utilization) || minute.Serving == 0)
         {
             return; // no data: GCE reports missing data points and keeps the size
         }
@@ -54,23 +53,6 @@ public sealed class GcePolicy(GceOptions options, int initialSize, int maxSize) 
         recommended = Math.Clamp(recommended, 1, maxSize);
         LastRecommendation = recommended;
 
-        while (_recommendations.Count > 0 && _recommendations.Peek().At <= now - options.StabilizationSeconds)
-        {
-            _recommendations.Dequeue();
-        }
-
-        _recommendations.Enqueue((now, recommended));
-        var current = group.TargetSize;
-        var peak = 0;
-        foreach (var r in _recommendations)
-        {
-            peak = Math.Max(peak, r.Size);
-        }
-
-        var desired = recommended >= current ? recommended : Math.Min(current, peak);
-        if (desired != current)
-        {
-            group.Resize(desired);
-        }
+        _stabilizer.Apply(group, recommended);
     }
 }

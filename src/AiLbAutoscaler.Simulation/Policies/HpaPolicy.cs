@@ -3,6 +3,7 @@ namespace AiLbAutoscaler.Simulation.Policies;
 /// <summary>The Kubernetes HPA (autoscaling/v2) defaults, from the HPA documentation.</summary>
 public sealed class HpaOptions
 {
+    /// <summary>The resource utilization target (averageUtilization); 0.6 as the GCE default, since the HPA has none.</summary>
     public double UtilizationTarget { get; set; } = 0.6;
 
     /// <summary>No change while |observed / target − 1| ≤ tolerance.</summary>
@@ -32,17 +33,14 @@ public sealed class HpaOptions
 }
 
 /// <summary>
-/// The HPA replica calculation: desired = ⌈ready × utilization / target⌉, skipped within the tolerance; on scale-up,
-/// not-ready (booting) instances count at 0 % and a recomputed ratio that falls back within tolerance or reverses means no
-/// change; scale-down uses the highest recommendation of the stabilization window; scale-up is limited to the larger of
-/// +100 % and +4 per 15 s. Reads the same delayed per-minute utilization as every policy; resizes the group directly.
+/// The HPA replica calculation on a per-pod mean (<see cref="HpaAlgorithm"/>) fed with the delayed per-minute GPU
+/// utilization (busy batch slots) against <see cref="HpaOptions.UtilizationTarget"/>.
 /// </summary>
 public sealed class HpaPolicy(HpaOptions options, int initialSize, int maxSize) : ISimPolicy
 {
     public const string PolicyName = "hpa";
 
-    private readonly Queue<(double At, int Size)> _recommendations = new();
-    private readonly Queue<(double At, int Added)> _scaleUps = new();
+    private readonly HpaAlgorithm _hpa = new(options, maxSize);
 
     public string Name => PolicyName;
 
@@ -52,31 +50,62 @@ public sealed class HpaPolicy(HpaOptions options, int initialSize, int maxSize) 
 
     public void Tick(ISimulatedGroup group)
     {
+        if (group.Metrics.TryLatestInstance(group.Now, out var minute))
+        {
+            _hpa.Tick(group, minute.Utilization, options.UtilizationTarget, minute.Serving);
+        }
+    }
+}
+
+/// <summary>
+/// The HPA replica calculation (replica_calculator.go, horizontal.go) for one per-pod mean against its target, as an
+/// AverageUtilization or AverageValue target alike: desired = ⌈reporting × observed / target⌉ over the pods the mean was
+/// taken over, skipped within the tolerance; pods without a sample count at 0 on scale-up and at the target on scale-down,
+/// not-ready (booting) pods at 0 on scale-up, and a recomputed ratio that falls back within tolerance or reverses means no
+/// change; scale-down uses the highest recommendation of the stabilization window;
+/// scale-up is limited to the larger of +Percent % and +Pods per period. Resizes the group directly.
+/// </summary>
+internal sealed class HpaAlgorithm(HpaOptions options, int maxSize)
+{
+    private readonly Queue<(double At, int Size)> _recommendations = new();
+    private readonly Queue<(double At, int Added)> _scaleUps = new();
+
+    /// <param name="reporting">Instances the observed mean was taken over (those serving in the visible minute).</param>
+    public void Tick(ISimulatedGroup group, double observed, double target, int reporting)
+    {
         var now = group.Now;
         var current = group.TargetSize;
-        if (!group.Metrics.TryLatestInstance(now, out var minute) || double.IsNaN(minute.Utilization) || group.Serving == 0)
+        reporting = Math.Min(reporting, group.Serving);
+        if (double.IsNaN(observed) || reporting <= 0)
         {
             return; // no metrics: the HPA cannot compute a recommendation and leaves the size alone
         }
 
-        var ready = group.Serving;
-        var notReady = current - ready;
-        var ratio = minute.Utilization / options.UtilizationTarget;
+        var missing = group.Serving - reporting; // ready, but no sample in the visible minute yet
+        var notReady = current - group.Serving;  // booting
+        var ratio = observed / target;
         int recommendation;
         if (Math.Abs(ratio - 1) <= options.Tolerance)
         {
             recommendation = current;
         }
-        else if (ratio > 1 && notReady > 0)
+        else if (ratio > 1 && missing + notReady > 0)
         {
-            var recomputed = minute.Utilization * ready / (options.UtilizationTarget * (ready + notReady));
-            recommendation = recomputed <= 1 || Math.Abs(recomputed - 1) <= options.Tolerance
-                ? current
-                : Ceil(recomputed * (ready + notReady));
+            // Scale-up: pods without a sample and pods not ready count at 0.
+            var all = reporting + missing + notReady;
+            var recomputed = observed * reporting / (target * all);
+            recommendation = recomputed <= 1 || Math.Abs(recomputed - 1) <= options.Tolerance ? current : Ceil(recomputed * all);
+        }
+        else if (ratio < 1 && missing > 0)
+        {
+            // Scale-down: pods without a sample count at the target.
+            var all = reporting + missing;
+            var recomputed = (observed * reporting + target * missing) / (target * all);
+            recommendation = recomputed >= 1 || Math.Abs(recomputed - 1) <= options.Tolerance ? current : Ceil(recomputed * all);
         }
         else
         {
-            recommendation = Ceil(ratio * ready);
+            recommendation = Ceil(ratio * reporting);
         }
 
         recommendation = Math.Clamp(recommendation, 1, maxSize);

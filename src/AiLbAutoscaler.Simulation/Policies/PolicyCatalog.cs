@@ -14,7 +14,9 @@ public static class PolicyCatalog
         new(AilbPolicy.PolicyName, env => new AilbPolicy(
             env.AilbPolicy ?? AilbDefaults.Create(env.Options), env.Options, env.DynamicInitialSize, env.Seed), "Ailb:Policy"),
         new(HpaPolicy.PolicyName, env => new HpaPolicy(env.Hpa, env.DynamicInitialSize, env.Options.MaxSize), "Hpa"),
+        new(HpaQueuePolicy.PolicyName, env => new HpaQueuePolicy(env.HpaQueue, env.DynamicInitialSize, env.Options.MaxSize), "HpaQueue"),
         new(GcePolicy.PolicyName, env => new GcePolicy(env.Gce, env.DynamicInitialSize, env.Options.MaxSize), "Gce"),
+        new(GceLbPolicy.PolicyName, env => new GceLbPolicy(env.GceLb, env.GceLb.MaxRatePerInstance ?? env.Capacity.RequestsPerInstancePerSecond, env.DynamicInitialSize, env.Options.MaxSize), "GceLb"),
         new(StaticPolicy.PolicyName, env => new StaticPolicy(env.Capacity.StaticSize)),
         new(OraclePolicy.PolicyName, env => new OraclePolicy(env.RequiredFor, env.Options.Lifecycle.BootSeconds)),
     ];

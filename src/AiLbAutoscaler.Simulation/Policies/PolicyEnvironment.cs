@@ -23,9 +23,21 @@ public sealed class PolicyEnvironment
 
     public GceOptions Gce { get; init; } = new();
 
-    /// <summary>Instances needed for a minute's expected load, at the calibrated per-instance rate.</summary>
+    /// <summary>The oracle's per-minute plan (each load level calibrated at its own fleet size); null falls back to the single per-instance rate.</summary>
+    public Backtest.OraclePlan? OraclePlan { get; init; }
+
+    public GceLbOptions GceLb { get; init; } = new();
+
+    public HpaQueueOptions HpaQueue { get; init; } = new();
+
+    /// <summary>Instances needed for a minute's expected load: the oracle plan's, else at the calibrated per-instance rate.</summary>
     public int RequiredFor(int minute)
     {
+        if (OraclePlan is { } plan)
+        {
+            return minute >= 0 && minute < plan.PerMinute.Length ? Math.Min(plan.PerMinute[minute], Options.MaxSize) : 0;
+        }
+
         var requests = minute >= 0 && minute < MinuteProfile.Length ? MinuteProfile[minute] : 0;
         return Math.Clamp((int)Math.Ceiling(requests / 60.0 / Capacity.RequestsPerInstancePerSecond - 1e-9), requests > 0 ? 1 : 0, Options.MaxSize);
     }
@@ -55,4 +67,8 @@ public sealed class PolicyEnvironment
 /// The smallest fixed fleet that meets the SLO at the trace's busiest minute, found by simulation, and the per-instance
 /// rate it implies (busiest rate / that size).
 /// </summary>
-public sealed record Capacity(int BusiestMinute, double BusiestRequestsPerSecond, int StaticSize, double RequestsPerInstancePerSecond);
+public sealed record Capacity(int BusiestMinute, double BusiestRequestsPerSecond, int StaticSize, double RequestsPerInstancePerSecond)
+{
+    /// <summary>Even MaxSize did not meet the SLO at the busiest minute: the static size is MaxSize and the rate a floor.</summary>
+    public bool HitMaxSize { get; init; }
+}

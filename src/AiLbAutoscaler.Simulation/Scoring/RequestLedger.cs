@@ -2,10 +2,17 @@ using AiLbAutoscaler.Simulation.Observation;
 
 namespace AiLbAutoscaler.Simulation.Scoring;
 
-/// <summary>Counts every request once: served (with its latencies) or dropped. Keeps fixed-size histograms only.</summary>
-internal sealed class RequestLedger(double sloMs)
+/// <summary>
+/// Counts every request once: served (with its latencies) or dropped, and whether it was feasible. An infeasible request
+/// can never be within the SLO (its TTFT is at least its prefill), so <see cref="WithinSlo"/> counts feasible ones only.
+/// Keeps fixed-size histograms only.
+/// </summary>
+internal sealed class RequestLedger(double sloMs, double prefillFixedMs, double prefillMsPerToken)
 {
     public long Arrivals;
+
+    /// <summary>Arrivals whose TTFT on an idle instance (prefill alone) is within the SLO: the only ones any fleet can serve in time.</summary>
+    public long FeasibleArrivals;
     public long Served;
     public long Dropped;
     public long WithinSlo;
@@ -22,10 +29,14 @@ internal sealed class RequestLedger(double sloMs)
     public long MinuteCompleted;
     public long MinuteDropped;
 
-    public void Arrive()
+    public void Arrive(int promptTokens)
     {
         Arrivals++;
         MinuteArrivals++;
+        if (prefillFixedMs + promptTokens * prefillMsPerToken <= sloMs)
+        {
+            FeasibleArrivals++;
+        }
     }
 
     public void Complete(float ttftMs, float e2eMs)

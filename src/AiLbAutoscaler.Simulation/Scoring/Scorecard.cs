@@ -24,6 +24,18 @@ public sealed record Scorecard(
     /// <summary>Instance-hours relative to the oracle's; null when the oracle did not run.</summary>
     public double? CostVsOracle { get; init; }
 
+    /// <summary>Requests whose TTFT on an idle instance (prefill alone) is within the SLO.</summary>
+    public long FeasibleRequests { get; init; }
+
+    /// <summary>The share of requests that can meet the SLO at all.</summary>
+    public double FeasibleShare => Requests > 0 ? (double)FeasibleRequests / Requests : 1;
+
+    /// <summary>The headline: requests within the SLO over feasible requests (<see cref="SloAttainment"/> is over all requests).</summary>
+    public double FeasibleAttainment => FeasibleRequests > 0 ? SloAttainment * Requests / FeasibleRequests : 1;
+
+    /// <summary>Resizes the policy asked for at or above the simulation's MaxSize (each clamped to it).</summary>
+    public int MaxSizeHits { get; init; }
+
     public double RequestsPerWallSecond => WallSeconds > 0 ? Requests / WallSeconds : 0;
 }
 

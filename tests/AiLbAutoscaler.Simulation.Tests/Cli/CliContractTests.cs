@@ -120,7 +120,7 @@ public sealed class CliContractTests
         var dir = TempFiles.NewDirectory();
         var r = Run("simulate", "--scenario", Small, "--rate-scale", "0.25", "--out", dir);
         Assert.True(r.Code == 0, r.ToString());
-        Assert.Contains("SLO attain.", r.Out);
+        Assert.Contains("feasible att.", r.Out);
         Assert.Contains("calibration", r.Err);
         Assert.Contains("expect about", r.Err);
         Assert.Contains("wrote", r.Err);
@@ -185,7 +185,7 @@ public sealed class CliContractTests
         Assert.True(narrow.Code == 0, narrow.ToString());
         Assert.All(narrow.Out.Split('\n'), line => Assert.True(line.TrimEnd('\r').Length <= 80, $"{line.Length} columns: {line}"));
         Assert.DoesNotContain("dir. changes", narrow.Out);
-        Assert.Contains("SLO attain.", narrow.Out);
+        Assert.Contains("feasible att.", narrow.Out);
         Assert.Contains("--wide", narrow.Err);
 
         var wide = AilbProcess.Run([.. args, "--wide"], env);
