@@ -8,7 +8,13 @@ using AiLbAutoscaler.Simulation.Traffic;
 using BenchmarkDotNet.Running;
 
 // `replay <trace.csv> [rate-scale] [policy]` times one single-policy replay and prints requests per wall-second and
-// peak memory (bench/replay-servegen.sh); anything else goes to BenchmarkDotNet.
+// peak memory (bench/replay-servegen.sh); `fanout [--stacks 500] [--scale 100] [--resize 1.0] [--seed 42]` times queue
+// against inline dispatch (docs/functions.md); anything else goes to BenchmarkDotNet.
+if (args.Length >= 1 && args[0] == "fanout")
+{
+    return FanOutBench.Run(args);
+}
+
 if (args.Length >= 2 && args[0] == "replay")
 {
     var path = args[1];

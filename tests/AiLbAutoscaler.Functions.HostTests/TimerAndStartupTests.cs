@@ -43,6 +43,7 @@ public sealed class TimerAndStartupTests
         settings["Autoscaler__Storage__StateTableName"] = "HostStateTest";
         settings["Autoscaler__Storage__AuditTableName"] = "HostAuditTest";
         settings["Autoscaler__Storage__LeaseContainerName"] = "host-leases-test";
+        settings["Autoscaler__Dispatch"] = "Inline"; // this timer ticks in process; queue dispatch: Storage.Tests/Queues
         await using var host = await FunctionsHostStandIn.StartAsync(FunctionsHostStandIn.PrepareAppDirectory(settings));
 
         var tick = await host.InvokeTimerAsync("Autoscale");

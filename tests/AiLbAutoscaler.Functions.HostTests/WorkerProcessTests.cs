@@ -13,6 +13,7 @@ internal static class WorkerSettings
         ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
         ["AUTOSCALER_SCHEDULE"] = "0 */1 * * * *",
         ["AUTOSCALER_PRUNE_SCHEDULE"] = "0 30 3 * * *",
+        ["AUTOSCALER_TICK_QUEUE"] = "autoscaler-ticks",
         ["Autoscaler__Metrics__Source"] = "InMemory",
         ["Autoscaler__Actuator"] = "InMemory",
         ["Autoscaler__Storage__Enabled"] = "false",

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AiLbAutoscaler.Functions.Dispatch;
 using AiLbAutoscaler.Functions.Functions;
 
 namespace AiLbAutoscaler.Functions.Tests;
@@ -16,7 +17,7 @@ public sealed class FunctionsMetadataTests
     public void The_app_declares_exactly_the_expected_functions()
     {
         Assert.Equal(
-            ["Autoscale", "Evaluate", "History", "PruneAudit", "Rescale", "Status"],
+            ["Autoscale", "Evaluate", "History", "PruneAudit", "Rescale", "Status", "TickStack"],
             Functions.Value.Keys.Order(StringComparer.Ordinal));
     }
 
@@ -29,6 +30,49 @@ public sealed class FunctionsMetadataTests
 
         Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal(schedule, trigger.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
+    public void TickStack_is_triggered_by_the_tick_queue_named_by_an_app_setting_on_the_apps_own_storage()
+    {
+        var trigger = Trigger("TickStack");
+
+        Assert.Equal("queueTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("In", trigger.GetProperty("direction").GetString());
+        Assert.Equal("%AUTOSCALER_TICK_QUEUE%", trigger.GetProperty("queueName").GetString());
+
+        // No connection means AzureWebJobsStorage, the account the worker's TickQueueOptions enqueues to.
+        Assert.False(trigger.TryGetProperty("connection", out var connection) && connection.GetString() is { Length: > 0 },
+            "TickStack must listen on AzureWebJobsStorage, where the timer enqueues");
+        Assert.Single(Functions.Value["TickStack"].GetProperty("bindings").EnumerateArray());
+    }
+
+    [Fact]
+    public void The_queue_trigger_extension_is_in_the_hosts_extension_list()
+    {
+        var path = Path.Combine(AppFolder(), "extensions.json");
+        Assert.True(File.Exists(path), $"extensions.json is missing from {AppFolder()}; the Functions SDK writes it when a trigger extension is referenced.");
+        using var extensions = JsonDocument.Parse(File.ReadAllText(path));
+
+        Assert.Contains(extensions.RootElement.GetProperty("extensions").EnumerateArray(),
+            e => e.GetProperty("typeName").GetString()!.Contains("Microsoft.Azure.WebJobs.Extensions.Storage.Queues", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_host_json_sets_the_queue_triggers_batch_threshold_and_tries()
+    {
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppFolder(), "host.json")));
+        var queues = host.RootElement.GetProperty("extensions").GetProperty("queues");
+        foreach (var name in new[] { "batchSize", "newBatchThreshold", "maxDequeueCount", "visibilityTimeout", "maxPollingInterval", "messageEncoding" })
+        {
+            Assert.True(queues.TryGetProperty(name, out _), $"host.json extensions.queues.{name} is not set");
+        }
+
+        var settings = QueueHostSettings.Load(Path.Combine(AppFolder(), "host.json"));
+        Assert.Equal(queues.GetProperty("batchSize").GetInt32(), settings.BatchSize);
+        Assert.Equal(queues.GetProperty("newBatchThreshold").GetInt32(), settings.NewBatchThreshold);
+        Assert.Equal(queues.GetProperty("maxDequeueCount").GetInt32(), settings.MaxDequeueCount);
+        Assert.Equal("base64", queues.GetProperty("messageEncoding").GetString());
     }
 
     [Theory]

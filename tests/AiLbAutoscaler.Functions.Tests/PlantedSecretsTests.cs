@@ -203,6 +203,7 @@ public sealed class PlantedSecretsTests : IAsyncLifetime
             ["Autoscaler:Storage:LeaseContainerName"] = "leases-" + n,
             ["Autoscaler:Storage:RequestTimeoutSeconds"] = "5",
             ["Autoscaler:Storage:MaxRetries"] = "0",
+            ["Autoscaler:Dispatch"] = "Inline", // the timer's own ticks carry the planted secrets through the adapters here
         })
         {
             settings[k] = v;

@@ -34,6 +34,9 @@ public sealed class AzuriteForFunctions : IAsyncLifetime
         settings["Autoscaler:Storage:LeaseDurationSeconds"] = "15";
         settings["Autoscaler:Storage:MaxRetries"] = "1";
         settings["Autoscaler:Storage:RequestTimeoutSeconds"] = "5";
+
+        // The timer here ticks in process; queue dispatch (the default with storage) is tested in Storage.Tests/Queues.
+        settings["Autoscaler:Dispatch"] = "Inline";
         return settings;
     }
 

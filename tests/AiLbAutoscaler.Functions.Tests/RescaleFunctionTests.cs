@@ -271,6 +271,7 @@ public sealed class RescaleFunctionTests
             "BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;";
         settings["Autoscaler:Storage:MaxRetries"] = "0";
         settings["Autoscaler:Storage:RequestTimeoutSeconds"] = "2";
+        settings["Autoscaler:Dispatch"] = "Inline"; // HTTP never goes through the queue
         await using var app = await TestApp.StartAsync(settings);
 
         var response = await RescaleAsync(app, """{"targetSize": 3, "reason": "x"}""");

@@ -27,7 +27,8 @@ public sealed class SettingsSampleTests
         var expected = new List<string>
         {
             "AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", ScheduleOptions.AutoscaleSetting, ScheduleOptions.PruneSetting,
-            AdapterSelection.MetricsSetting, AdapterSelection.ActuatorSetting, AdapterSelection.StorageSetting,
+            ScheduleOptions.TickQueueSetting,
+            AdapterSelection.MetricsSetting, AdapterSelection.ActuatorSetting, AdapterSelection.StorageSetting, AdapterSelection.DispatchSetting,
         };
         expected.AddRange(Leaves(typeof(AutoscalerOptions), AutoscalerOptions.SectionName));
         expected.AddRange(Leaves(typeof(HttpApiOptions), HttpApiOptions.SectionName));

@@ -72,6 +72,7 @@ public sealed class StartupValidationTests
         settings["Autoscaler:Metrics:Source"] = "CloudMonitoring";
         settings["Autoscaler:Storage:Enabled"] = "true";
         settings["Autoscaler:Storage:ConnectionString"] = "UseDevelopmentStorage=true";
+        settings["AzureWebJobsStorage"] = "UseDevelopmentStorage=true"; // where the tick queue lives (Dispatch defaults to Queue with storage)
         var infra = Path.Combine(AiLbAutoscaler.Tests.Shared.RepositoryRoot.Path, "infra");
         foreach (var stack in new[] { "inference", "batch" })
         {
@@ -88,6 +89,7 @@ public sealed class StartupValidationTests
         Assert.Equal("AzureTableStackStateStore", app.Get<IStackStateStore>().GetType().Name);
         Assert.Equal("AzureBlobStackLock", app.Get<IStackLock>().GetType().Name);
         Assert.Equal("AzureTableAuditLog", app.Get<IAuditLog>().GetType().Name);
+        Assert.Equal("AzureQueueTickQueue", app.Get<ITickQueue>().GetType().Name);
     }
 
     [Fact]

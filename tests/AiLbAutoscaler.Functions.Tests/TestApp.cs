@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using AiLbAutoscaler.Core.InMemory;
 using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Tests.Shared;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
@@ -49,6 +49,7 @@ internal sealed class TestApp : IAsyncDisposable
     {
         ["AUTOSCALER_SCHEDULE"] = "0 */1 * * * *",
         ["AUTOSCALER_PRUNE_SCHEDULE"] = "0 30 3 * * *",
+        ["AUTOSCALER_TICK_QUEUE"] = "autoscaler-ticks",
         ["Autoscaler:Stacks:inference:Policy:MinSize"] = "1",
         ["Autoscaler:Stacks:inference:Policy:MaxSize"] = "10",
         ["Autoscaler:Stacks:batch:Policy:MinSize"] = "2",
@@ -135,27 +136,4 @@ internal sealed record Response(int Status, string ContentType, string Text, Jso
         Body.TryGetProperty("errors", out var errors) && errors.TryGetProperty(field, out var list)
             ? list.EnumerateArray().Select(e => e.GetString() ?? "").ToArray()
             : [];
-}
-
-/// <summary>Keeps every log line written through the container's logger factory.</summary>
-internal sealed class CapturedLog : ILoggerProvider
-{
-    public ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(CapturedLog owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Entries.Enqueue((logLevel, category, formatter(state, exception), exception));
-    }
 }

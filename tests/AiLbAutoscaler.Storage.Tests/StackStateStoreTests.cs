@@ -170,6 +170,7 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         LastAppliedAt = T0.AddMinutes(-3).AddTicks(3),
         PendingDesiredSize = 7,
         PendingReason = "pulumi up failed: stack is locked by another update",
+        LastTickId = "20261126T115900Z",
         Intent = new ApplyIntent(3, 7, T0.AddTicks(13).ToOffset(TimeSpan.FromHours(2))),
         Fence = 41,
         Forecast = new SeasonalProfile(
@@ -188,6 +189,7 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(expected.LastAppliedAt, actual.LastAppliedAt);
         Assert.Equal(expected.PendingDesiredSize, actual.PendingDesiredSize);
         Assert.Equal(expected.PendingReason, actual.PendingReason);
+        Assert.Equal(expected.LastTickId, actual.LastTickId);
         Assert.Equal(expected.Forecast?.Means, actual.Forecast?.Means);
         Assert.Equal(expected.Forecast?.Samples, actual.Forecast?.Samples);
         Assert.Equal(expected.Forecast?.LastSampleAt, actual.Forecast?.LastSampleAt);

@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Adapters.AzureStorage.Common;
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
@@ -84,34 +85,5 @@ public sealed class AzureStorageClients
         retry.Delay = TimeSpan.FromMilliseconds(200);
         retry.MaxDelay = TimeSpan.FromSeconds(5);
         retry.NetworkTimeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
-    }
-
-    /// <summary>Runs an idempotent set-up step until it has succeeded once.</summary>
-    private sealed class Once(Func<CancellationToken, Task> action)
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-        private volatile bool _done;
-
-        public async Task RunAsync(CancellationToken cancellationToken)
-        {
-            if (_done)
-            {
-                return;
-            }
-
-            await _gate.WaitAsync(cancellationToken);
-            try
-            {
-                if (!_done)
-                {
-                    await action(cancellationToken);
-                    _done = true;
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 using AiLbAutoscaler.Adapters.AzureStorage.Audit;
 using AiLbAutoscaler.Adapters.AzureStorage.Configuration;
 using AiLbAutoscaler.Adapters.AzureStorage.Leases;
+using AiLbAutoscaler.Adapters.AzureStorage.Queues;
 using AiLbAutoscaler.Adapters.AzureStorage.State;
 using AiLbAutoscaler.Core.Ports;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +30,27 @@ public static class AzureStorageServiceCollectionExtensions
         services.RemoveAll<IStackStateStore>().AddSingleton<IStackStateStore, AzureTableStackStateStore>();
         services.RemoveAll<IStackLock>().AddSingleton<IStackLock, AzureBlobStackLock>();
         services.RemoveAll<IAuditLog>().AddSingleton<IAuditLog, AzureTableAuditLog>();
+        return services;
+    }
+
+    /// <summary>
+    /// The tick queue (Azure Storage Queues) for Autoscaler:Dispatch = Queue: where the timer puts one message per stack
+    /// and the TickStack queue trigger takes them. Needs <see cref="AddAzureStorageState"/> (poisoned ticks are kept in
+    /// the state table). The queue is the Functions app's own storage (<c>AzureWebJobsStorage</c>), named by
+    /// <c>AUTOSCALER_TICK_QUEUE</c>, validated at startup.
+    /// </summary>
+    public static IServiceCollection AddAzureQueueTicks(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<TickQueueOptions>()
+            .Configure(o =>
+            {
+                var read = TickQueueOptions.From(configuration);
+                (o.QueueName, o.ConnectionString, o.QueueServiceUri, o.ClientId) = (read.QueueName, read.ConnectionString, read.QueueServiceUri, read.ClientId);
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TickQueueOptions>, TickQueueOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.RemoveAll<ITickQueue>().AddSingleton<ITickQueue, AzureQueueTickQueue>();
         return services;
     }
 }

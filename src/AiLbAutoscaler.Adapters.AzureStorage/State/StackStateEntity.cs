@@ -46,6 +46,7 @@ internal static class StackStateEntity
             : null);
         EntityProperties.SetLongString(entity, "OverrideReason", state.Override?.Reason);
         EntityProperties.SetLongString(entity, "PendingReason", state.PendingReason);
+        entity["LastTickId"] = state.LastTickId;
         return entity;
     }
 
@@ -72,6 +73,7 @@ internal static class StackStateEntity
             LastAppliedAt = entity.GetDateTimeOffset("LastAppliedAt"),
             PendingDesiredSize = entity.GetInt32("PendingDesiredSize"),
             PendingReason = EntityProperties.GetLongString(entity, "PendingReason"),
+            LastTickId = entity.GetString("LastTickId"),
             Intent = entity.GetInt32("IntentFrom") is int from && entity.GetInt32("IntentTo") is int to && entity.GetDateTimeOffset("IntentAt") is { } at
                 ? new ApplyIntent(from, to, at)
                 : null,

@@ -67,6 +67,13 @@ public sealed class AutoscaleController(
     public Task<TickResult> TickAsync(string stack, DecisionTrigger trigger, CancellationToken cancellationToken) =>
         DecideAsync(stack, trigger, dryRun: false, cancellationToken);
 
+    /// <summary>
+    /// One queued tick: as <see cref="TickAsync(string, DecisionTrigger, CancellationToken)"/>, except that a tick whose
+    /// <paramref name="tickId"/> this stack already completed does nothing and reports <see cref="TickOutcome.AlreadyDone"/>.
+    /// </summary>
+    public Task<TickResult> TickAsync(string stack, DecisionTrigger trigger, string tickId, CancellationToken cancellationToken) =>
+        DecideAsync(stack, trigger, dryRun: false, cancellationToken, tickId);
+
     /// <summary>Decides now. With <paramref name="dryRun"/> nothing is applied or remembered, and no lease is taken.</summary>
     public Task<TickResult> EvaluateAsync(string stack, bool dryRun, DecisionTrigger trigger, CancellationToken cancellationToken) =>
         DecideAsync(stack, trigger, dryRun, cancellationToken);
@@ -152,11 +159,11 @@ public sealed class AutoscaleController(
     public Task<int> PruneAuditAsync(CancellationToken cancellationToken) =>
         audit.PruneAsync(time.GetUtcNow() - TimeSpan.FromDays(options.CurrentValue.AuditRetentionDays), cancellationToken);
 
-    private Task<TickResult> DecideAsync(string stack, DecisionTrigger trigger, bool dryRun, CancellationToken cancellationToken)
+    private Task<TickResult> DecideAsync(string stack, DecisionTrigger trigger, bool dryRun, CancellationToken cancellationToken, string? tickId = null)
     {
         var step = new Step(
             dryRun, Observe: true, Before: state => state, After: (outcome, _) => outcome.NextState, Reason: decision => decision.Explanation,
-            BusyLog: "Skipped stack {Stack}: another update holds the lease", LogsDecision: true);
+            BusyLog: "Skipped stack {Stack}: another update holds the lease", LogsDecision: true, TickId: tickId);
         return RunAsync(stack, PolicyFor(stack), trigger, step, cancellationToken);
     }
 
@@ -165,6 +172,7 @@ public sealed class AutoscaleController(
     /// <param name="Observe">Read the signals (a rescale decides on none).</param>
     /// <param name="Before">The state the engine decides on, from the reconciled state.</param>
     /// <param name="After">The state to save, from the outcome and the reconciled state.</param>
+    /// <param name="TickId">A queued tick's id: a second delivery of the same tick does nothing.</param>
     private sealed record Step(
         bool DryRun,
         bool Observe,
@@ -172,7 +180,8 @@ public sealed class AutoscaleController(
         Func<DecisionOutcome, StackState, StackState> After,
         Func<ScalingDecision, string> Reason,
         string BusyLog,
-        bool LogsDecision);
+        bool LogsDecision,
+        string? TickId = null);
 
     /// <summary>lease → load → observe → size → reconcile → decide → act → settle → save → audit, for every entry point.</summary>
     private Task<TickResult> RunAsync(string stack, ScalingPolicy policy, DecisionTrigger trigger, Step step, CancellationToken cancellationToken) =>
@@ -194,6 +203,12 @@ public sealed class AutoscaleController(
             }
 
             var loaded = await stateStore.LoadAsync(stack, tick);
+            if (step.TickId is { } tickId && loaded.State.LastTickId == tickId)
+            {
+                logger.LogInformation("Skipped stack {Stack}: tick {TickId} was already done", stack, tickId);
+                return TickResult.AlreadyDone(stack, tickId);
+            }
+
             var observation = step.Observe ? await ObserveAsync(stack, tick) : null;
             var (current, sizeError) = await ReadSizeAsync(stack, tick);
             if (sizeError is not null)
@@ -217,7 +232,10 @@ public sealed class AutoscaleController(
             }
             else
             {
-                result = await ApplyAndRecordAsync(stack, loaded, step.After(outcome, state), decision, signals, trigger, asDryRun, step.Reason(decision), lease, tick, cancellationToken);
+                // A queued tick's id is recorded with the intent, before the apply: a second delivery never applies again.
+                var next = step.After(outcome, state);
+                next = step.TickId is null ? next : next with { LastTickId = step.TickId };
+                result = await ApplyAndRecordAsync(stack, loaded, next, decision, signals, trigger, asDryRun, step.Reason(decision), lease, tick, cancellationToken);
             }
 
             if (step.LogsDecision && result.Actuation is { } done)

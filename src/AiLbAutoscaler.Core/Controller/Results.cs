@@ -17,6 +17,9 @@ public enum TickOutcome
 
     /// <summary>The tick could not decide, for example because the current size could not be read.</summary>
     Failed,
+
+    /// <summary>A queued tick this stack already completed (a retry or a second delivery); nothing was done again.</summary>
+    AlreadyDone,
 }
 
 /// <summary>What one tick, evaluation or rescale of one stack came to.</summary>
@@ -33,6 +36,9 @@ public sealed record TickResult(
 
     public static TickResult Busy(string stack) =>
         new(stack, TickOutcome.Busy, null, null, $"Another update of stack '{stack}' is in progress; try again shortly.");
+
+    public static TickResult AlreadyDone(string stack, string tickId) =>
+        new(stack, TickOutcome.AlreadyDone, null, null, $"Tick '{tickId}' of stack '{stack}' was already done.");
 }
 
 /// <summary>A stack's size, override, scaling schedules and recent decisions.</summary>
@@ -46,7 +52,8 @@ public sealed record StackStatus(
     int? LastAppliedSize,
     DateTimeOffset? LastAppliedAt,
     IReadOnlyList<AuditRecord> RecentDecisions,
-    IReadOnlyList<ScheduleView> Schedules);
+    IReadOnlyList<ScheduleView> Schedules,
+    IReadOnlyList<PoisonedTick>? PoisonedTicks = null);
 
 /// <summary>
 /// One scaling schedule as of the status call: whether its floor holds now (its lead included), the start it holds for,

@@ -46,6 +46,12 @@ public sealed record StackState
     /// <summary>The learned cost of demand, when the policy learns demand.</summary>
     public DemandModel? Demand { get; init; }
 
+    /// <summary>
+    /// The id of the last queued tick this stack completed (<see cref="Ports.TickMessage.TickId"/>): a second delivery of
+    /// the same tick, from a retry or a late timer, is recognised and not applied again.
+    /// </summary>
+    public string? LastTickId { get; init; }
+
     /// <summary>The state after a size change took effect: the change joins the rate-limit history and nothing is pending.</summary>
     public StackState WithApplied(DateTimeOffset at, int from, int to) => this with
     {

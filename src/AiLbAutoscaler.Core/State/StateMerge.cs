@@ -34,6 +34,7 @@ public static class StateMerge
             PendingReason = pendingOurs ? ours.PendingReason : theirs.PendingReason,
             Intent = ours.Intent != basis.Intent ? ours.Intent : theirs.Intent,
             Fence = Max(theirs.Fence, ours.Fence),
+            LastTickId = ours.LastTickId != basis.LastTickId ? ours.LastTickId : theirs.LastTickId,
         };
 
         // A size already applied is not pending any more, whoever applied it.

@@ -1,5 +1,6 @@
 using AiLbAutoscaler.Core.Audit;
 using AiLbAutoscaler.Core.Controller;
+using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Functions.Hosting;
 using AiLbAutoscaler.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -11,17 +12,32 @@ using Microsoft.Extensions.Options;
 namespace AiLbAutoscaler.Functions.Functions;
 
 /// <summary>The read-only HTTP routes: a stack's status and its audit trail.</summary>
+/// <param name="queue">Set with queue dispatch: status then also shows the stack's ticks that went to the poison queue in the last day.</param>
 public sealed class StackQueryFunctions(
-    AutoscaleController controller, IOptionsMonitor<HttpApiOptions> options, TimeProvider time, ILogger<StackQueryFunctions> logger)
+    AutoscaleController controller, IOptionsMonitor<HttpApiOptions> options, TimeProvider time, ILogger<StackQueryFunctions> logger, ITickQueue? queue = null)
 {
-    /// <summary><c>GET /api/stacks/{stack}/status</c>: the current size, the override, anything pending and the last decisions.</summary>
+    private const int MaxPoisonedShown = 10;
+
+    /// <summary>
+    /// <c>GET /api/stacks/{stack}/status</c>: the current size, the override, anything pending, the last decisions and, with
+    /// queue dispatch, the ticks poisoned in the last day (newest first).
+    /// </summary>
     [Function("Status")]
     public Task<IActionResult> StatusAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "stacks/{stack}/status")] HttpRequest request,
         string stack,
         CancellationToken cancellationToken) =>
         ApiResults.GuardAsync(logger, "Status", stack, async () =>
-            ApiResults.Ok(await controller.StatusAsync(stack, cancellationToken)));
+        {
+            var status = await controller.StatusAsync(stack, cancellationToken);
+            if (queue is not null)
+            {
+                var poisoned = await queue.PoisonedAsync(stack, time.GetUtcNow().AddDays(-1), MaxPoisonedShown, cancellationToken);
+                status = status with { PoisonedTicks = poisoned };
+            }
+
+            return ApiResults.Ok(status);
+        });
 
     /// <summary>
     /// <c>GET /api/stacks/{stack}/history?from=&amp;to=&amp;limit=</c>: audit records with from ≤ at &lt; to, oldest first.

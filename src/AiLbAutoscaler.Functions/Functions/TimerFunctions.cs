@@ -1,16 +1,19 @@
 using AiLbAutoscaler.Core.Audit;
 using AiLbAutoscaler.Core.Controller;
+using AiLbAutoscaler.Functions.Dispatch;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
 namespace AiLbAutoscaler.Functions.Functions;
 
 /// <summary>The scheduled work: one tick of every stack, and the daily audit pruning.</summary>
-public sealed class TimerFunctions(AutoscaleController controller, ILogger<TimerFunctions> logger)
+/// <param name="fanOut">Set with Autoscaler:Dispatch = Queue: the timer then only enqueues, and TickStack ticks.</param>
+public sealed class TimerFunctions(AutoscaleController controller, ILogger<TimerFunctions> logger, TickFanOut? fanOut = null)
 {
     /// <summary>
-    /// Ticks every configured stack. One failing stack never stops the others (the controller catches per stack); a busy
-    /// stack is a logged skip that the next tick retries. The invocation itself only fails on cancellation.
+    /// With queue dispatch, enqueues one tick per configured stack and returns. Inline, ticks every configured stack
+    /// itself: one failing stack never stops the others (the controller catches per stack); a busy stack is a logged
+    /// skip that the next tick retries. The invocation itself only fails on cancellation.
     /// </summary>
     [Function("Autoscale")]
     public async Task AutoscaleAsync(
@@ -19,6 +22,14 @@ public sealed class TimerFunctions(AutoscaleController controller, ILogger<Timer
         if (timer.IsPastDue)
         {
             logger.LogWarning("The Autoscale timer is running late");
+        }
+
+        if (fanOut is not null)
+        {
+            var sent = await fanOut.EnqueueAllAsync(cancellationToken);
+            logger.LogInformation("Autoscale tick {TickId}: enqueued {Enqueued} stacks, {Failed} failed to enqueue{FailedStacks}; they expire at {ExpiresAt:O}",
+                sent.TickId, sent.Enqueued, sent.Failed.Count, sent.Failed.Count == 0 ? "" : $" ({string.Join(", ", sent.Failed)})", sent.ExpiresAt);
+            return;
         }
 
         var results = await controller.TickAllAsync(DecisionTrigger.Timer, cancellationToken);

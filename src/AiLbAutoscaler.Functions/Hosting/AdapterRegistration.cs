@@ -28,6 +28,11 @@ public static class AdapterRegistration
             services.AddAzureStorageState(configuration); // Table state and audit, blob leases
         }
 
+        if (adapters.Dispatch == DispatchMode.Queue)
+        {
+            services.AddAzureQueueTicks(configuration); // the tick queue the TickStack trigger drains
+        }
+
         return services;
     }
 }

@@ -21,21 +21,50 @@ public enum ActuatorKind
     Pulumi,
 }
 
+/// <summary>How the Autoscale timer gets the stacks ticked (<c>Autoscaler:Dispatch</c>).</summary>
+public enum DispatchMode
+{
+    /// <summary>The timer invocation ticks every stack itself, Autoscaler:MaxParallelStacks at a time: one instance, local runs.</summary>
+    Inline,
+
+    /// <summary>The timer enqueues one message per stack; the queue-triggered TickStack function ticks each, scaled out by the platform.</summary>
+    Queue,
+}
+
 /// <summary>
 /// Which adapter serves each port, from settings. Program.cs registers the real adapters by this; the in-memory
 /// stand-ins of AddAutoscalerCore fill whatever is left.
 /// </summary>
-public sealed record AdapterSelection(MetricsSourceKind Metrics, ActuatorKind Actuator, bool Storage)
+public sealed record AdapterSelection(MetricsSourceKind Metrics, ActuatorKind Actuator, bool Storage, DispatchMode Dispatch = DispatchMode.Inline)
 {
     public const string MetricsSetting = "Autoscaler:Metrics:Source";
     public const string ActuatorSetting = "Autoscaler:Actuator";
     public const string StorageSetting = "Autoscaler:Storage:Enabled";
+    public const string DispatchSetting = "Autoscaler:Dispatch";
 
+    /// <summary>
+    /// Reads the selection. Dispatch defaults to Queue wherever storage is enabled (the queue is Azure Storage), else Inline.
+    /// </summary>
     /// <exception cref="InvalidOperationException">A setting has a value that names no adapter; the message names the setting.</exception>
-    public static AdapterSelection From(IConfiguration configuration) => new(
-        ParseEnum(configuration, MetricsSetting, MetricsSourceKind.InMemory),
-        ParseEnum(configuration, ActuatorSetting, ActuatorKind.InMemory),
-        ParseBool(configuration, StorageSetting));
+    public static AdapterSelection From(IConfiguration configuration)
+    {
+        var storage = ParseBool(configuration, StorageSetting);
+        var dispatch = ParseEnum(configuration, DispatchSetting, storage ? DispatchMode.Queue : DispatchMode.Inline);
+        if (dispatch == DispatchMode.Queue && !storage)
+        {
+            throw new InvalidOperationException(
+                $"{DispatchSetting} is Queue, but {StorageSetting} is false: the tick queue is Azure Storage. Enable storage, or set " +
+                $"{DispatchSetting} to Inline for a one-instance run. App settings: {Env(DispatchSetting)}, {Env(StorageSetting)}.");
+        }
+
+        return new(
+            ParseEnum(configuration, MetricsSetting, MetricsSourceKind.InMemory),
+            ParseEnum(configuration, ActuatorSetting, ActuatorKind.InMemory),
+            storage,
+            dispatch);
+    }
+
+    private static string Env(string key) => key.Replace(":", "__", StringComparison.Ordinal);
 
     private static T ParseEnum<T>(IConfiguration configuration, string key, T fallback)
         where T : struct, Enum
@@ -101,6 +130,10 @@ public sealed class AdapterWiringCheck(IServiceProvider services, IConfiguration
             || services.GetRequiredService<IStackLock>() is InMemoryStackLock
             || services.GetRequiredService<IAuditLog>() is InMemoryAuditLog;
         Check(storageIsStandIn, selection.Storage, AdapterSelection.StorageSetting, "true", "state store, lock and audit log", problems);
+        if (selection.Dispatch == DispatchMode.Queue && services.GetService<ITickQueue>() is null)
+        {
+            problems.Add($"{AdapterSelection.DispatchSetting} is 'Queue', but no tick queue adapter is registered in Program.cs.");
+        }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

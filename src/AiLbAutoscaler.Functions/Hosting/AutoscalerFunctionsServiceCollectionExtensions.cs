@@ -1,4 +1,5 @@
 using AiLbAutoscaler.Core.Engine.Recommenders;
+using AiLbAutoscaler.Functions.Dispatch;
 using AiLbAutoscaler.Functions.Functions;
 using AiLbAutoscaler.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,7 @@ public static class AutoscalerFunctionsServiceCollectionExtensions
             {
                 o.Autoscale = configuration[ScheduleOptions.AutoscaleSetting];
                 o.Prune = configuration[ScheduleOptions.PruneSetting];
+                o.TickQueue = configuration[ScheduleOptions.TickQueueSetting];
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScheduleOptions>, ScheduleOptionsValidator>());
@@ -33,7 +35,15 @@ public static class AutoscalerFunctionsServiceCollectionExtensions
         services.AddOptions<AdapterWiringOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AdapterWiringOptions>, AdapterWiringCheck>());
 
+        services.TryAddSingleton(_ => QueueHostSettings.FromApp(configuration));
+        services.TryAddSingleton(_ => new TickSchedule(configuration[ScheduleOptions.AutoscaleSetting] ?? ""));
+        if (AdapterSelection.From(configuration).Dispatch == DispatchMode.Queue)
+        {
+            services.TryAddSingleton<TickFanOut>();
+        }
+
         services.TryAddTransient<TimerFunctions>();
+        services.TryAddTransient<TickStackFunctions>();
         services.TryAddTransient<ScalingFunctions>();
         services.TryAddTransient<StackQueryFunctions>();
         return services;

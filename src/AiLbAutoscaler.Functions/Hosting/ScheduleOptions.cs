@@ -13,9 +13,14 @@ public sealed class ScheduleOptions
     public const string AutoscaleSetting = "AUTOSCALER_SCHEDULE";
     public const string PruneSetting = "AUTOSCALER_PRUNE_SCHEDULE";
 
+    /// <summary>The tick queue's name. The TickStack trigger names its queue by it, so the host needs it in either dispatch mode.</summary>
+    public const string TickQueueSetting = AiLbAutoscaler.Adapters.AzureStorage.Queues.TickQueueOptions.QueueNameSetting;
+
     public string? Autoscale { get; set; }
 
     public string? Prune { get; set; }
+
+    public string? TickQueue { get; set; }
 }
 
 public sealed partial class ScheduleOptionsValidator : IValidateOptions<ScheduleOptions>
@@ -25,6 +30,11 @@ public sealed partial class ScheduleOptionsValidator : IValidateOptions<Schedule
         var errors = new List<string>();
         Check(ScheduleOptions.AutoscaleSetting, options.Autoscale, "0 */1 * * * *", errors);
         Check(ScheduleOptions.PruneSetting, options.Prune, "0 30 3 * * *", errors);
+        if (string.IsNullOrWhiteSpace(options.TickQueue))
+        {
+            errors.Add($"{ScheduleOptions.TickQueueSetting} is required: the queue the TickStack trigger reads (the host resolves it in either " +
+                "Autoscaler:Dispatch mode), for example 'autoscaler-ticks'.");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
