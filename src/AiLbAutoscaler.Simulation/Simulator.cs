@@ -75,7 +75,7 @@ public sealed class Simulator : ISimulatedGroup
             _maxSizeHits++;
         }
 
-        _fleet.Resize(Math.Clamp(size, 0, _options.MaxSize), Now, exactBoot: _policy is OraclePolicy);
+        _fleet.Resize(Math.Clamp(size, 0, _options.MaxSize), Now, exactBoot: _policy.ExactBoot);
     }
 
     public void At(double time, Action action)

@@ -3,6 +3,7 @@ using AiLbAutoscaler.Core.InMemory;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Functions.Functions;
 using Microsoft.Extensions.DependencyInjection;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Functions.Tests;
 

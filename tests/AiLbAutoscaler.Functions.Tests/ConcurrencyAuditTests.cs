@@ -5,6 +5,7 @@ using AiLbAutoscaler.Core.Signals;
 using AiLbAutoscaler.Functions.Functions;
 using Microsoft.Azure.Functions.Worker;
 using Xunit.Abstractions;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Functions.Tests;
 

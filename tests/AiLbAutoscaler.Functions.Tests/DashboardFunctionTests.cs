@@ -51,7 +51,7 @@ public sealed class DashboardFunctionTests
     public void A_stack_name_with_markup_is_printed_as_text()
     {
         const string name = "<script>alert(1)</script>\"'";
-        var status = new StackStatus(name, 2, null, null, null, null, null, null, []);
+        var status = new StackStatus(name, 2, null, null, null, null, null, null, [], []);
 
         var html = StatusPage.Render([new StackDashboard(new ScalingPolicy(), status, [])], TestApp.Start, TimeSpan.FromHours(6));
 

@@ -3,6 +3,7 @@ using AiLbAutoscaler.Core.Audit;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
 using AiLbAutoscaler.Functions.Functions;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Functions.Tests;
 

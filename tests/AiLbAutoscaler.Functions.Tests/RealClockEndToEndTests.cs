@@ -6,6 +6,7 @@ using AiLbAutoscaler.Functions.Functions;
 using AiLbAutoscaler.Storage.Tests.Azurite;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Functions.Tests;
 
@@ -79,6 +80,7 @@ public sealed class RealClockEndToEndTests(AzuriteForFunctions azurite) : IClass
         Assert.Equal(5, status.Body.GetProperty("currentSize").GetInt32());
         Assert.Equal(5, status.Body.GetProperty("lastAppliedSize").GetInt32());
         Assert.False(status.Body.TryGetProperty("override", out _), "a rescale without a hold pins nothing");
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, status.Body.GetProperty("schedules").ValueKind);
 
         await Task.Delay(Pause);
         var history = await GetAsync(app, "history", "");

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Functions.Functions;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Functions.Tests;
 

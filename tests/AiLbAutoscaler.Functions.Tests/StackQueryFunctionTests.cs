@@ -3,6 +3,7 @@ using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Core.Engine;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Functions.Functions;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Functions.Tests;
 
@@ -31,6 +32,33 @@ public sealed class StackQueryFunctionTests
             .Select(r => r.GetProperty("decision").GetProperty("desiredSize").GetInt32()).ToList();
         Assert.Equal([5, 3], recent);
         Assert.Equal("cli", response.Body.GetProperty("recentDecisions")[0].GetProperty("trigger").GetString());
+    }
+
+    [Fact]
+    public async Task Status_lists_each_schedule_with_whether_it_is_active_and_its_next_start()
+    {
+        var settings = TestApp.DefaultSettings();
+        // 13:00 in Berlin is 12:00 UTC in November (CET), the test clock's start: "lunch" is active now.
+        foreach (var (i, name, cron) in new[] { (0, "lunch", "0 13 * * *"), (1, "launch", "0 9 * * *") })
+        {
+            settings[$"Autoscaler:Stacks:inference:Policy:Schedules:{i}:Name"] = name;
+            settings[$"Autoscaler:Stacks:inference:Policy:Schedules:{i}:Schedule"] = cron;
+            settings[$"Autoscaler:Stacks:inference:Policy:Schedules:{i}:TimeZone"] = "Europe/Berlin";
+            settings[$"Autoscaler:Stacks:inference:Policy:Schedules:{i}:DurationSeconds"] = "3600";
+            settings[$"Autoscaler:Stacks:inference:Policy:Schedules:{i}:MinSize"] = "4";
+        }
+
+        await using var app = await TestApp.StartAsync(settings);
+
+        var schedules = (await StatusAsync(app, Stack)).Body.GetProperty("schedules").EnumerateArray().ToList();
+
+        Assert.Equal(["lunch", "launch"], schedules.Select(s => s.GetProperty("name").GetString()));
+        Assert.True(schedules[0].GetProperty("active").GetBoolean());
+        Assert.Equal(TestApp.Start, schedules[0].GetProperty("activeStart").GetDateTimeOffset());
+        Assert.Equal(TestApp.Start.AddDays(1), schedules[0].GetProperty("nextStart").GetDateTimeOffset());
+        Assert.False(schedules[1].GetProperty("active").GetBoolean());
+        Assert.False(schedules[1].TryGetProperty("activeStart", out _));
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero), schedules[1].GetProperty("nextStart").GetDateTimeOffset());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AiLbAutoscaler.Adapters.Pulumi.Cli;
 using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Fleet;
 using AiLbAutoscaler.Core.Security;
 
 namespace AiLbAutoscaler.Pulumi.Tests;

@@ -11,6 +11,7 @@ using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
 using WireMock.Settings;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Pulumi.Tests;
 

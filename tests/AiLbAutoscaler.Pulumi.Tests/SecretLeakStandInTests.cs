@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AiLbAutoscaler.Adapters.Pulumi.Cli;
+using AiLbAutoscaler.Core.Fleet;
 using AiLbAutoscaler.Core.Ports;
 
 namespace AiLbAutoscaler.Pulumi.Tests;

@@ -6,6 +6,7 @@ using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
 using AiLbAutoscaler.Storage.Tests.Azurite;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Storage.Tests;
 
@@ -19,6 +20,19 @@ public sealed class AuditLogTests(AzuriteFixture azurite) : IClassFixture<Azurit
         Converters = { new JsonStringEnumConverter() },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
+
+    [Fact]
+    public async Task A_query_before_any_record_finds_nothing_and_creates_no_table()
+    {
+        var storage = azurite.NewStorage();
+
+        Assert.Empty(await storage.Audit.QueryAsync("inference", T0, T0.AddDays(1), 10, CancellationToken.None));
+
+        // The table still does not exist: a read-only command (ailb history, GET history) never creates one.
+        var missing = await Assert.ThrowsAsync<Azure.RequestFailedException>(
+            async () => await storage.Clients.AuditTable.QueryAsync<Azure.Data.Tables.TableEntity>().FirstOrDefaultAsync());
+        Assert.Equal(404, missing.Status);
+    }
 
     [Fact]
     public async Task Every_field_of_a_record_survives_a_round_trip()

@@ -12,6 +12,7 @@ using AiLbAutoscaler.Storage.Tests.Azurite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Storage.Tests;
 

@@ -8,6 +8,7 @@ using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
 using Azure.Data.Tables;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Adapters.AzureStorage.Audit;
 

@@ -45,20 +45,28 @@ public sealed class AzureTableAuditLog(AzureStorageClients clients, ILogger<Azur
             return found;
         }
 
-        var table = await clients.GetAuditTableAsync(cancellationToken);
+        // A read never creates the table: one that does not exist yet holds no records.
+        var table = clients.AuditTable;
 
         // RowKey = "<ticks>-<suffix>", so ">= from-ticks" keeps a row at exactly `from` and "< to-ticks" drops one at exactly `to`.
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {EntityProperties.StackKey(stack)} and RowKey ge {EntityProperties.SortableTime(from)} and RowKey lt {EntityProperties.SortableTime(to)}");
         await StorageErrors.GuardAsync(async () =>
         {
-            await foreach (var entity in table.QueryAsync<TableEntity>(filter, Math.Min(limit, MaxPageSize), cancellationToken: cancellationToken))
+            try
             {
-                found.Add(AuditEntity.FromEntity(entity, table.Name));
-                if (found.Count >= limit)
+                await foreach (var entity in table.QueryAsync<TableEntity>(filter, Math.Min(limit, MaxPageSize), cancellationToken: cancellationToken))
                 {
-                    break;
+                    found.Add(AuditEntity.FromEntity(entity, table.Name));
+                    if (found.Count >= limit)
+                    {
+                        break;
+                    }
                 }
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404 && ex.ErrorCode == "TableNotFound")
+            {
+                found.Clear();
             }
 
             return found;

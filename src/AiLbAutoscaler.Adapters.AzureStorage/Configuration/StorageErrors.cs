@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Core.Ports;
 using Azure;
 
 namespace AiLbAutoscaler.Adapters.AzureStorage.Configuration;
@@ -6,12 +7,9 @@ namespace AiLbAutoscaler.Adapters.AzureStorage.Configuration;
 /// Storage could not do what was asked: unreachable, refused, or answered with an error. The message names the operation,
 /// the endpoint (without any query, so no SAS token) and the setting to check; it never holds a key or a token.
 /// </summary>
+/// <remarks>A <see cref="PortException"/>: hosts answer 503 when <see cref="PortException.Unavailable"/> without knowing this adapter.</remarks>
 public sealed class AzureStorageException(string message, bool unavailable, Exception? inner)
-    : Exception(message, inner)
-{
-    /// <summary>True when the account could not be reached or did not answer in time (worth retrying later).</summary>
-    public bool Unavailable { get; } = unavailable;
-}
+    : PortException(message, unavailable, inner);
 
 internal static class StorageErrors
 {

@@ -8,6 +8,8 @@ using AiLbAutoscaler.Core.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using AiLbAutoscaler.Core.Fleet;
+using AiLbAutoscaler.Adapters.Pulumi.Common;
 
 namespace AiLbAutoscaler.Adapters.Pulumi.Actuation;
 
@@ -109,7 +111,7 @@ public sealed class PulumiCliFleetActuator(
         var targets = new List<string> { GroupManagerUrn(p) };
         if (!string.IsNullOrWhiteSpace(p.Project))
         {
-            var stack = PulumiActuatorOptionsValidator.LastSegment(p.StackName!);
+            var stack = PulumiStacks.LastSegment(p.StackName!);
             targets.Add($"urn:pulumi:{stack}::{p.Project}::pulumi:pulumi:Stack::{p.Project}-{stack}");
         }
 
@@ -119,7 +121,7 @@ public sealed class PulumiCliFleetActuator(
     internal static string GroupManagerUrn(PulumiStackOptions p) =>
         !string.IsNullOrWhiteSpace(p.GroupManagerUrn)
             ? p.GroupManagerUrn
-            : $"urn:pulumi:{PulumiActuatorOptionsValidator.LastSegment(p.StackName!)}::{p.Project}::{p.GroupManagerType}::{p.GroupManagerResource}";
+            : $"urn:pulumi:{PulumiStacks.LastSegment(p.StackName!)}::{p.Project}::{p.GroupManagerType}::{p.GroupManagerResource}";
 
     internal static string UpdateMessage(int current, int desired, string reason)
     {
@@ -135,23 +137,7 @@ public sealed class PulumiCliFleetActuator(
     private static async Task<int> ReadSizeAsync(string stack, PulumiCli cli, PulumiStackOptions settings, CancellationToken cancellationToken)
     {
         var outputs = await cli.GetOutputsAsync(cancellationToken).ConfigureAwait(false);
-        return ParseSize(stack, settings.SizeOutput, outputs.TryGetValue(settings.SizeOutput, out var v) ? v : null);
-    }
-
-    internal static int ParseSize(string stack, string output, JsonElement? value)
-    {
-        int size;
-        switch (value)
-        {
-            case null:
-                throw new InvalidOperationException($"Stack '{stack}' has no output '{output}': deploy the program once (pulumi up) and export the group manager's targetSize as '{output}'.");
-            case { ValueKind: JsonValueKind.Number } n when n.TryGetInt32(out size) && size >= 0:
-                return size;
-            case { ValueKind: JsonValueKind.String } s when int.TryParse(s.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out size):
-                return size;
-            default:
-                throw new InvalidOperationException($"Stack '{stack}' output '{output}' is {value.Value.GetRawText()}, not a non-negative whole number.");
-        }
+        return PulumiStacks.ParseSize(stack, settings.SizeOutput, outputs.TryGetValue(settings.SizeOutput, out var v) ? v : null);
     }
 
     private static async Task<IReadOnlyDictionary<string, int>?> ChangesFromHistoryAsync(PulumiCli cli, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using AiLbAutoscaler.Adapters.Pulumi.Configuration;
 using AiLbAutoscaler.Adapters.Pulumi.Deployments;
 using AiLbAutoscaler.Core.Ports;
 using Microsoft.Extensions.Options;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Adapters.Pulumi.Actuation;
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using AiLbAutoscaler.Adapters.Pulumi.Common;
 
 namespace AiLbAutoscaler.Adapters.Pulumi.Configuration;
 
@@ -26,7 +27,7 @@ public sealed partial class PulumiActuatorOptionsValidator(IConfiguration config
                 p.Project = ReadProjectName(dir);
             }
 
-            p.Deployments.Stack = string.IsNullOrWhiteSpace(p.Deployments.Stack) ? LastSegment(p.StackName) : p.Deployments.Stack;
+            p.Deployments.Stack = string.IsNullOrWhiteSpace(p.Deployments.Stack) ? PulumiStacks.LastSegment(p.StackName) : p.Deployments.Stack;
         }
     }
 
@@ -79,13 +80,6 @@ public sealed partial class PulumiActuatorOptionsValidator(IConfiguration config
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
-
-    /// <summary>The token for a Deployments stack, from configuration, then the process environment.</summary>
-    public static string? ResolveToken(IConfiguration configuration, string setting) =>
-        configuration[setting] is { Length: > 0 } fromConfig ? fromConfig : Environment.GetEnvironmentVariable(setting);
-
-    internal static string LastSegment(string stackName) =>
-        stackName[(stackName.LastIndexOf('/') + 1)..];
 
     internal static string? ReadProjectName(string workDir)
     {
@@ -170,7 +164,7 @@ public sealed partial class PulumiActuatorOptionsValidator(IConfiguration config
         {
             errors.Add($"{dat}:TokenSetting must name the setting that holds the Pulumi access token.");
         }
-        else if (string.IsNullOrEmpty(ResolveToken(configuration, d.TokenSetting)))
+        else if (string.IsNullOrEmpty(PulumiStacks.ResolveToken(configuration, d.TokenSetting)))
         {
             errors.Add($"{dat}:TokenSetting names '{d.TokenSetting}', but no configuration value or environment variable of that name is set.");
         }

@@ -13,6 +13,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using AiLbAutoscaler.Core.Fleet;
+using AiLbAutoscaler.Adapters.Pulumi.Common;
 
 namespace AiLbAutoscaler.Adapters.Pulumi.Deployments;
 
@@ -133,7 +135,7 @@ public sealed class PulumiDeploymentsFleetActuator(
             }
         }
 
-        return PulumiCliFleetActuator.ParseSize(stack, target.Options.SizeOutput, value);
+        return PulumiStacks.ParseSize(stack, target.Options.SizeOutput, value);
     }
 
     private async Task<(string? Id, string? ConsoleUrl, ActuationResult? Outcome)> CreateDeploymentAsync(Target target, int desiredSize, CancellationToken cancellationToken)
@@ -258,7 +260,7 @@ public sealed class PulumiDeploymentsFleetActuator(
             throw new InvalidOperationException($"Stack '{stack}' has no Autoscaler:Stacks:{stack}:Pulumi section with Backend=Deployments.");
         }
 
-        var token = PulumiActuatorOptionsValidator.ResolveToken(configuration, p.Deployments.TokenSetting)
+        var token = PulumiStacks.ResolveToken(configuration, p.Deployments.TokenSetting)
             ?? throw new InvalidOperationException($"Autoscaler:Stacks:{stack}:Pulumi:Deployments:TokenSetting names '{p.Deployments.TokenSetting}', which is not set.");
         return new Target(p, token, (redactor ?? SecretRedactor.ShapesOnly).With([token]));
     }

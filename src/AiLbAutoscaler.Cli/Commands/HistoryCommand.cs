@@ -5,9 +5,10 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AiLbAutoscaler.Adapters.AzureStorage.Audit;
 using AiLbAutoscaler.Adapters.AzureStorage.Configuration;
 using AiLbAutoscaler.Core.Audit;
+using AiLbAutoscaler.Core.Ports;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace AiLbAutoscaler.Cli.Commands;
@@ -66,7 +67,7 @@ public static class HistoryCommand
             try
             {
                 var configuration = CliSettings.Build(result.GetValue(settings)?.FullName);
-                var storage = AzureStorageOptionsSetup.Load(configuration);
+                _ = AzureStorageOptionsSetup.Load(configuration); // the storage settings are checked before anything else
                 var stackName = result.GetRequiredValue(stack);
                 var known = StackSettings.Configured(configuration);
                 if (!known.Contains(stackName, StringComparer.OrdinalIgnoreCase))
@@ -74,7 +75,9 @@ public static class HistoryCommand
                     throw new UsageException(StackSettings.Unknown(stackName, known));
                 }
 
-                var audit = new AzureTableAuditLog(new AzureStorageClients(storage));
+                // The same port the HTTP route reads, from the same registration; reading never creates a table.
+                await using var services = new ServiceCollection().AddAzureStorageState(configuration).BuildServiceProvider();
+                var audit = services.GetRequiredService<IAuditLog>();
                 var records = await audit.QueryAsync(stackName, start, end, max, cancellationToken);
                 if (context.Json || result.GetValue(json))
                 {
@@ -91,7 +94,7 @@ public static class HistoryCommand
 
                 return ExitCodes.Ok;
             }
-            catch (AzureStorageException ex)
+            catch (PortException ex)
             {
                 throw new ProblemException(ex.Message);
             }

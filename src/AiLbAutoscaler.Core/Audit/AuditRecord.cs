@@ -1,6 +1,6 @@
 using AiLbAutoscaler.Core.Engine;
-using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Core.Audit;
 

@@ -1,5 +1,6 @@
 using AiLbAutoscaler.Core.Audit;
 using AiLbAutoscaler.Core.Engine;
+using AiLbAutoscaler.Core.Engine.Schedules;
 using AiLbAutoscaler.Core.Fleet;
 using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Core.Ports;
@@ -74,7 +75,7 @@ public sealed class AutoscaleController(
     /// <paramref name="tickId"/> this stack already completed does nothing and reports <see cref="TickOutcome.AlreadyDone"/>.
     /// </summary>
     public Task<TickResult> TickAsync(string stack, DecisionTrigger trigger, string tickId, CancellationToken cancellationToken) =>
-        DecideAsync(stack, trigger, dryRun: false, cancellationToken, tickId);
+        _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Tick, stack, trigger, () => DecideAsync(stack, trigger, dryRun: false, cancellationToken, tickId));
 
     /// <summary>Decides now. With <paramref name="dryRun"/> nothing is applied or remembered, and no lease is taken.</summary>
     public Task<TickResult> EvaluateAsync(string stack, bool dryRun, DecisionTrigger trigger, CancellationToken cancellationToken) =>
@@ -84,52 +85,31 @@ public sealed class AutoscaleController(
     /// Sets a size by hand, pinned for <see cref="RescaleRequest.Hold"/>; afterwards autoscaling resumes from it. Without a
     /// hold it is one-shot: the engine decides with a pin no clock can expire, and no pin is saved.
     /// </summary>
-    public Task<TickResult> RescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken) =>
-        _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Rescale, stack, trigger, () => ManualRescaleAsync(stack, request, trigger, cancellationToken));
-
-    private async Task<TickResult> ManualRescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken)
+    public Task<TickResult> RescaleAsync(string stack, RescaleRequest request, DecisionTrigger trigger, CancellationToken cancellationToken)
     {
         var policy = PolicyFor(stack);
         ValidateRescale(policy, request);
-        return await WithinDeadlineAsync(stack, cancellationToken, async tick =>
-        {
-            await using var lease = await locks.TryAcquireAsync(stack, tick);
-            if (lease is null)
-            {
-                logger.LogInformation("Rescale of stack {Stack} refused: another update holds the lease", stack);
-                return TickResult.Busy(stack);
-            }
-
-            await FlushUnwrittenAuditAsync(tick);
-            var loaded = await stateStore.LoadAsync(stack, tick);
-            var (current, sizeError) = await ReadSizeAsync(stack, tick);
-            if (sizeError is not null)
-            {
-                return SizeUnreadable(stack, sizeError);
-            }
-
-            var now = time.GetUtcNow();
-            var state = await ReconcileAsync(stack, loaded.State, current, now, tick);
-            var input = new DecisionInput(stack, policy, new FleetState(current), [], state with { Override = ManualOverride.OneShot(request.TargetSize, request.Reason) });
-            var outcome = AutoscalerTelemetry.InSpan(AutoscalerTelemetry.Spans.Decide, stack, () => engine.Decide(input));
-            var decision = outcome.Decision;
+        var step = new Step(
+            DryRun: false,
+            Observe: false,
+            Before: state => state with { Override = ManualOverride.OneShot(request.TargetSize, request.Reason) },
 
             // Autoscaling resumes from the new size: older recommendations no longer speak for it. The hold runs from the decision.
-            var next = outcome.NextState with
+            After: (outcome, state) => outcome.NextState with
             {
                 Recommendations = [],
                 ConsecutiveMissingTicks = state.ConsecutiveMissingTicks,
-                Override = request.Hold > TimeSpan.Zero ? new ManualOverride(request.TargetSize, request.Reason, decision.At + request.Hold) : null,
-            };
-
-            var dryRun = policy.DryRun;
-            return await ApplyAndRecordAsync(stack, loaded, next, decision, [], trigger, dryRun, $"manual rescale: {request.Reason}", lease, tick, cancellationToken);
-        });
+                Override = request.Hold > TimeSpan.Zero ? new ManualOverride(request.TargetSize, request.Reason, outcome.Decision.At + request.Hold) : null,
+            },
+            Reason: _ => $"manual rescale: {request.Reason}",
+            BusyLog: "Rescale of stack {Stack} refused: another update holds the lease",
+            LogsDecision: false);
+        return _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Rescale, stack, trigger, () => RunAsync(stack, policy, trigger, step, cancellationToken));
     }
 
     public async Task<StackStatus> StatusAsync(string stack, CancellationToken cancellationToken)
     {
-        _ = PolicyFor(stack);
+        var policy = PolicyFor(stack);
         var state = (await stateStore.LoadAsync(stack, cancellationToken)).State;
         int? size = null;
         string? sizeError = null;
@@ -146,7 +126,8 @@ public sealed class AutoscaleController(
         var recent = await RecentDecisionsAsync(stack, now, options.CurrentValue.StatusDecisionCount, cancellationToken);
         var activeOverride = state.Override is { } o && o.Until > now ? o : null;
         return new StackStatus(stack, size, sizeError, activeOverride, state.PendingDesiredSize, state.PendingReason,
-            state.LastAppliedSize, state.LastAppliedAt, recent);
+            state.LastAppliedSize, state.LastAppliedAt, recent,
+            [.. ScheduleCalendar.StatusAt(policy, now).Select(ScheduleView.From)]);
     }
 
     /// <summary>
@@ -183,13 +164,39 @@ public sealed class AutoscaleController(
 
     private Task<TickResult> DecideAsync(string stack, DecisionTrigger trigger, bool dryRun, CancellationToken cancellationToken, string? tickId = null)
     {
-        var policy = PolicyFor(stack);
-        return WithinDeadlineAsync(stack, cancellationToken, async tick =>
+        var step = new Step(
+            dryRun, Observe: true, Before: state => state, After: (outcome, _) => outcome.NextState, Reason: decision => decision.Explanation,
+            BusyLog: "Skipped stack {Stack}: another update holds the lease", LogsDecision: true, TickId: tickId);
+        return RunAsync(stack, PolicyFor(stack), trigger, step, cancellationToken);
+    }
+
+    /// <summary>What sets a manual rescale apart from a tick or an evaluation in the one sequence they all run.</summary>
+    /// <param name="DryRun">An evaluation's dry run: no lease, nothing applied, nothing saved but the audit record.</param>
+    /// <param name="Observe">Read the signals (a rescale decides on none).</param>
+    /// <param name="Before">The state the engine decides on, from the reconciled state.</param>
+    /// <param name="After">The state to save, from the outcome and the reconciled state.</param>
+    /// <param name="TickId">A queued tick's id: a second delivery of the same tick does nothing.</param>
+    private sealed record Step(
+        bool DryRun,
+        bool Observe,
+        Func<StackState, StackState> Before,
+        Func<DecisionOutcome, StackState, StackState> After,
+        Func<ScalingDecision, string> Reason,
+        string BusyLog,
+        bool LogsDecision,
+        string? TickId = null);
+
+    /// <summary>lease → load → observe → size → reconcile → decide → act → settle → save → audit, for every entry point.</summary>
+    private Task<TickResult> RunAsync(string stack, ScalingPolicy policy, DecisionTrigger trigger, Step step, CancellationToken cancellationToken) =>
+        WithinDeadlineAsync(stack, cancellationToken, async tick =>
         {
+            var dryRun = step.DryRun;
             await using var lease = dryRun ? null : await locks.TryAcquireAsync(stack, tick);
             if (!dryRun && lease is null)
             {
-                logger.LogInformation("Skipped stack {Stack}: another update holds the lease", stack);
+#pragma warning disable CA2254 // the template is one of two constants
+                logger.LogInformation(step.BusyLog, stack);
+#pragma warning restore CA2254
                 return TickResult.Busy(stack);
             }
 
@@ -199,13 +206,13 @@ public sealed class AutoscaleController(
             }
 
             var loaded = await stateStore.LoadAsync(stack, tick);
-            if (tickId is not null && loaded.State.LastTickId == tickId)
+            if (step.TickId is { } tickId && loaded.State.LastTickId == tickId)
             {
                 logger.LogInformation("Skipped stack {Stack}: tick {TickId} was already done", stack, tickId);
                 return TickResult.AlreadyDone(stack, tickId);
             }
 
-            var observation = await ObserveAsync(stack, tick);
+            var observation = step.Observe ? await ObserveAsync(stack, tick) : null;
             var (current, sizeError) = await ReadSizeAsync(stack, tick);
             if (sizeError is not null)
             {
@@ -213,34 +220,36 @@ public sealed class AutoscaleController(
             }
 
             // A dry run reconciles in memory only: it decides as the next tick would, and writes nothing.
-            var state = dryRun ? Reconciled(stack, loaded.State, current, time.GetUtcNow()).State : await ReconcileAsync(stack, loaded.State, current, time.GetUtcNow(), tick);
+            var now = time.GetUtcNow();
+            var state = dryRun ? Reconciled(stack, loaded.State, current, now).State : await ReconcileAsync(stack, loaded.State, current, now, tick);
+            IReadOnlyList<SignalReading> signals = observation?.Signals ?? [];
             var outcome = AutoscalerTelemetry.InSpan(AutoscalerTelemetry.Spans.Decide, stack,
-                () => engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation.InstanceAges), observation.Signals, state)));
+                () => engine.Decide(new DecisionInput(stack, policy, new FleetState(current, observation?.InstanceAges), signals, step.Before(state))));
             var decision = outcome.Decision;
             var asDryRun = dryRun || policy.DryRun;
             TickResult result;
             if (dryRun)
             {
                 var actuation = await AutoscalerTelemetry.InSpanAsync(AutoscalerTelemetry.Spans.Actuate, stack,
-                    () => ActAsync(stack, decision, asDryRun, decision.Explanation, lease, tick));
-                await AuditAsync(new AuditRecord(stack, decision.At, trigger, observation.Signals, decision, actuation, asDryRun), tick);
+                    () => ActAsync(stack, decision, asDryRun, step.Reason(decision), lease, tick));
+                await AuditAsync(new AuditRecord(stack, decision.At, trigger, signals, decision, actuation, asDryRun), tick);
                 result = new TickResult(stack, TickOutcome.Completed, decision, actuation);
             }
             else
             {
                 // A queued tick's id is recorded with the intent, before the apply: a second delivery never applies again.
-                var next = tickId is null ? outcome.NextState : outcome.NextState with { LastTickId = tickId };
-                result = await ApplyAndRecordAsync(stack, loaded, next, decision, observation.Signals, trigger, asDryRun, decision.Explanation, lease, tick, cancellationToken);
+                var next = step.After(outcome, state);
+                next = step.TickId is null ? next : next with { LastTickId = step.TickId };
+                result = await ApplyAndRecordAsync(stack, loaded, next, decision, signals, trigger, asDryRun, step.Reason(decision), lease, tick, cancellationToken);
             }
 
-            if (result.Actuation is { } done)
+            if (step.LogsDecision && result.Actuation is { } done)
             {
                 LogDecision(decision, done);
             }
 
             return result;
         });
-    }
 
     /// <summary>
     /// Runs one call under the controller's own deadline (<see cref="AutoscalerOptions.TickTimeout"/>): past it, what is

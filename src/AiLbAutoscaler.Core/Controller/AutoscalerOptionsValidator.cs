@@ -74,11 +74,3 @@ public sealed class AutoscalerOptionsValidator : IValidateOptions<AutoscalerOpti
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
-
-/// <summary>Stack names become table keys, blob names and URL segments, so they are kept to a safe alphabet.</summary>
-public static class StackNames
-{
-    public static bool IsValid(string? name) =>
-        !string.IsNullOrEmpty(name) && name.Length <= 100 &&
-        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
-}

@@ -1,7 +1,9 @@
 using AiLbAutoscaler.Core.Audit;
 using AiLbAutoscaler.Core.Engine;
+using AiLbAutoscaler.Core.Engine.Schedules;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.State;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Core.Controller;
 
@@ -39,7 +41,7 @@ public sealed record TickResult(
         new(stack, TickOutcome.AlreadyDone, null, null, $"Tick '{tickId}' of stack '{stack}' was already done.");
 }
 
-/// <summary>A stack's size, override and recent decisions.</summary>
+/// <summary>A stack's size, override, scaling schedules and recent decisions.</summary>
 public sealed record StackStatus(
     string Stack,
     int? CurrentSize,
@@ -50,7 +52,28 @@ public sealed record StackStatus(
     int? LastAppliedSize,
     DateTimeOffset? LastAppliedAt,
     IReadOnlyList<AuditRecord> RecentDecisions,
+    IReadOnlyList<ScheduleView> Schedules,
     IReadOnlyList<PoisonedTick>? PoisonedTicks = null);
+
+/// <summary>
+/// One scaling schedule as of the status call: whether its floor holds now (its lead included), the start it holds for,
+/// and its next start.
+/// </summary>
+public sealed record ScheduleView(
+    string Name,
+    string? Description,
+    int MinSize,
+    string Schedule,
+    string TimeZone,
+    bool Disabled,
+    bool Active,
+    DateTimeOffset? ActiveStart,
+    DateTimeOffset? NextStart)
+{
+    public static ScheduleView From(ScheduleStatus status) => new(
+        status.Schedule.Name, status.Schedule.Description, status.Schedule.MinSize, status.Schedule.Schedule,
+        status.Schedule.TimeZone, status.Schedule.Disabled, status.Active, status.ActiveStart, status.NextStart);
+}
 
 /// <summary>A manual rescale: a size, why, and optionally how long to pin it.</summary>
 public sealed record RescaleRequest(int TargetSize, string Reason, TimeSpan Hold);

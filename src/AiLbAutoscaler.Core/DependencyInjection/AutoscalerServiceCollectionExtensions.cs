@@ -1,6 +1,5 @@
 using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Core.Engine;
-using AiLbAutoscaler.Core.Engine.Recommenders;
 using AiLbAutoscaler.Core.InMemory;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Telemetry;
@@ -27,9 +26,11 @@ public static class AutoscalerServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSecretRedactor(configuration);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, UtilizationRecommender>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, PerInstanceRecommender>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISignalRecommender, LatencySloRecommender>());
+        foreach (var recommender in DecisionPipeline.Recommenders)
+        {
+            services.TryAddEnumerable(ServiceDescriptor.Singleton(recommender));
+        }
+
         services.TryAddSingleton<DecisionEngine>();
         services.TryAddSingleton<AutoscalerTelemetry>(); // on the container's IMeterFactory where the host has one
         services.TryAddSingleton<AutoscaleController>();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Core.InMemory;
 

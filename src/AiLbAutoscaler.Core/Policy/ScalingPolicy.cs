@@ -53,6 +53,16 @@ public sealed class ScalingPolicy
     /// <summary>An optional seasonal forecast of a rate signal that can only add capacity ahead of a recurring rise.</summary>
     public ForecastOptions Forecast { get; set; } = new();
 
+    /// <summary>Floors for known events (GCE scaling schedules); the largest active floor wins. At most 128.</summary>
+    public List<ScalingSchedule> Schedules { get; set; } = [];
+
+    /// <summary>
+    /// A schedule's floor begins this long plus <see cref="InitializationPeriodSeconds"/> before each start, so that the
+    /// capacity is serving when the event begins (GCE starts early by the initialization period). Default 180 s: the
+    /// boot time of a GPU instance that loads its model (the simulator's default <c>BootSeconds</c>).
+    /// </summary>
+    public double ScheduleLeadSeconds { get; set; } = 180;
+
     /// <summary>The target of <paramref name="signal"/> (names compare case-insensitively), or null when the policy has none.</summary>
     public SignalTarget? TargetFor(string signal) =>
         Signals.FirstOrDefault(t => string.Equals(t.Signal, signal, StringComparison.OrdinalIgnoreCase));
@@ -62,6 +72,9 @@ public sealed class ScalingPolicy
     public TimeSpan InitializationPeriod => TimeSpan.FromSeconds(InitializationPeriodSeconds);
 
     public TimeSpan MaxSignalAge => TimeSpan.FromSeconds(MaxSignalAgeSeconds);
+
+    /// <summary>How long before a schedule's start its floor begins: the initialization period plus the lead.</summary>
+    public TimeSpan ScheduleLead => TimeSpan.FromSeconds(InitializationPeriodSeconds + ScheduleLeadSeconds);
 
     /// <summary>
     /// The project's default policy for an LLM server with continuous batching, tuned on the backtests of

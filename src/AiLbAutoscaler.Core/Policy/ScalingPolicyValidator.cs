@@ -3,6 +3,12 @@ namespace AiLbAutoscaler.Core.Policy;
 /// <summary>Checks a policy and names each bad setting by its configuration path.</summary>
 public static class ScalingPolicyValidator
 {
+    /// <summary>GCE allows at most 128 scaling schedules per group (ref §1).</summary>
+    public const int MaxSchedules = 128;
+
+    /// <summary>GCE's minimum schedule duration, in seconds (ref §1).</summary>
+    public const double MinScheduleDurationSeconds = 300;
+
     /// <param name="policy">The policy to check.</param>
     /// <param name="path">The configuration path of the policy, for example <c>Autoscaler:Stacks:inference:Policy</c>.</param>
     public static IReadOnlyList<string> Validate(ScalingPolicy policy, string path)
@@ -98,7 +104,53 @@ public static class ScalingPolicyValidator
 
         CheckDemand(policy.Demand);
         CheckForecast(policy.Forecast);
+        CheckSchedules(policy.Schedules);
         return errors;
+
+        void CheckSchedules(List<ScalingSchedule>? schedules)
+        {
+            const string setting = nameof(policy.Schedules);
+            if (schedules is null)
+            {
+                return;
+            }
+
+            if (schedules.Count > MaxSchedules)
+            {
+                Fail(setting, $"has {schedules.Count} schedules; at most {MaxSchedules} are allowed (as in GCE).");
+            }
+
+            NonNegative(policy.ScheduleLeadSeconds, nameof(policy.ScheduleLeadSeconds));
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < schedules.Count; i++)
+            {
+                var schedule = schedules[i];
+                var where = $"{setting}:{i}";
+                if (string.IsNullOrWhiteSpace(schedule.Name))
+                {
+                    Fail($"{where}:{nameof(schedule.Name)}", "is required.");
+                }
+                else if (!names.Add(schedule.Name))
+                {
+                    Fail($"{where}:{nameof(schedule.Name)}", $"names '{schedule.Name}' twice; each schedule needs its own name.");
+                }
+
+                if (Engine.Schedules.ScheduleCalendar.Parse(schedule) is { Setting: { } wrong, Problem: { } problem })
+                {
+                    Fail($"{where}:{wrong}", problem);
+                }
+
+                if (!(schedule.DurationSeconds >= MinScheduleDurationSeconds) || !double.IsFinite(schedule.DurationSeconds))
+                {
+                    Fail($"{where}:{nameof(schedule.DurationSeconds)}", $"must be {MinScheduleDurationSeconds} or more (was {schedule.DurationSeconds}).");
+                }
+
+                if (schedule.MinSize < 0 || schedule.MinSize > policy.MaxSize)
+                {
+                    Fail($"{where}:{nameof(schedule.MinSize)}", $"({schedule.MinSize}) must lie within [0, MaxSize {policy.MaxSize}].");
+                }
+            }
+        }
 
         void CheckDemand(DemandOptions? demand)
         {

@@ -1,3 +1,5 @@
+using AiLbAutoscaler.Core.Fleet;
+
 namespace AiLbAutoscaler.Core.Ports;
 
 /// <summary>
@@ -9,32 +11,4 @@ public interface IFleetActuator
 
     /// <summary>Sets the target size. Idempotent: asking for the size in force changes nothing and reports <see cref="ActuationOutcome.NoChange"/>.</summary>
     Task<ActuationResult> ApplyAsync(string stack, int desiredSize, string reason, CancellationToken cancellationToken);
-}
-
-public enum ActuationOutcome
-{
-    Applied,
-    NoChange,
-
-    /// <summary>Another update of the stack is running; try again on a later tick.</summary>
-    Busy,
-    Failed,
-
-    /// <summary>Not applied because the policy or the caller asked for a dry run.</summary>
-    DryRun,
-
-    /// <summary>Not attempted: the decision keeps the size, or the mode is Off.</summary>
-    Skipped,
-}
-
-/// <summary>What happened when a size was applied, for the audit trail.</summary>
-public sealed record ActuationResult(
-    ActuationOutcome Outcome,
-    string? Message = null,
-    TimeSpan Duration = default,
-    IReadOnlyDictionary<string, int>? ResourceChanges = null)
-{
-    public bool Succeeded => Outcome is ActuationOutcome.Applied or ActuationOutcome.NoChange;
-
-    public static ActuationResult Skipped(string why) => new(ActuationOutcome.Skipped, why);
 }

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using AiLbAutoscaler.Core.Audit;
 using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Core.Engine;
+using AiLbAutoscaler.Core.Fleet;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
 

@@ -3,6 +3,7 @@ using AiLbAutoscaler.Core.Ports;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Functions.Http;
 
@@ -41,9 +42,9 @@ public static class ApiResults
         {
             return Problems.Invalid(ex.Field, ex.Message);
         }
-        catch (AiLbAutoscaler.Adapters.AzureStorage.Configuration.AzureStorageException ex) when (ex.Unavailable)
+        catch (PortException ex) when (ex.Unavailable)
         {
-            logger.LogError(ex, "{Operation} of stack {Stack} failed: storage unavailable", operation, stack);
+            logger.LogError(ex, "{Operation} of stack {Stack} failed: a service behind a port is unavailable", operation, stack);
             return Problems.StorageUnavailable(stack);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

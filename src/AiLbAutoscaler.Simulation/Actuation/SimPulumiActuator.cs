@@ -1,5 +1,6 @@
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Simulation.Policies;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Simulation.Actuation;
 

@@ -19,6 +19,9 @@ public interface ISimPolicy
 
     /// <summary>The size the policy last asked for, where that differs from the group's (a resize still on its way).</summary>
     int? Desired => null;
+
+    /// <summary>True when the instances it orders boot in exactly the lifecycle's BootSeconds, with no jitter (the oracle's hindsight).</summary>
+    bool ExactBoot => false;
 }
 
 /// <summary>What a policy can see and do: the live group (as the MIG API shows it), the delayed metrics, and resizing.</summary>

@@ -22,6 +22,8 @@ public sealed class OraclePolicy : ISimPolicy
 
     public string Name => PolicyName;
 
+    public bool ExactBoot => true;
+
     public double TickSeconds => 60;
 
     public int InitialSize { get; }

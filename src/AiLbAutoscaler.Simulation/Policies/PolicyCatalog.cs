@@ -2,30 +2,35 @@ using AiLbAutoscaler.Simulation.Policies.Ailb;
 
 namespace AiLbAutoscaler.Simulation.Policies;
 
-/// <summary>The policies by name. A new policy is one sealed class and one line here.</summary>
+/// <summary>One policy of the catalog: its name, how to make it, and the config section its options bind from (if any).</summary>
+public sealed record PolicyEntry(string Name, Func<PolicyEnvironment, ISimPolicy> Create, string? OptionsSection = null);
+
+/// <summary>The policies by name. A new policy is one sealed class and one entry here.</summary>
 public static class PolicyCatalog
 {
-    private static readonly Dictionary<string, Func<PolicyEnvironment, ISimPolicy>> Factories = new(StringComparer.OrdinalIgnoreCase)
-    {
-        [AilbPolicy.PolicyName] = env => new AilbPolicy(
-            env.AilbPolicy ?? AilbDefaults.Create(env.Options), env.Options, env.DynamicInitialSize, env.Seed, env.RecordInstruments),
-        [HpaPolicy.PolicyName] = env => new HpaPolicy(env.Hpa, env.DynamicInitialSize, env.Options.MaxSize),
-        [GcePolicy.PolicyName] = env => new GcePolicy(env.Gce, env.DynamicInitialSize, env.Options.MaxSize),
-        [HpaQueuePolicy.PolicyName] = env => new HpaQueuePolicy(env.HpaQueue, env.DynamicInitialSize, env.Options.MaxSize),
-        [GceLbPolicy.PolicyName] = env => new GceLbPolicy(env.GceLb, env.GceLb.MaxRatePerInstance ?? env.Capacity.RequestsPerInstancePerSecond, env.DynamicInitialSize, env.Options.MaxSize),
-        [StaticPolicy.PolicyName] = env => new StaticPolicy(env.Capacity.StaticSize),
-        [OraclePolicy.PolicyName] = env => new OraclePolicy(env.RequiredFor, env.Options.Lifecycle.BootSeconds),
-    };
+    /// <summary>In the order tables show them.</summary>
+    public static IReadOnlyList<PolicyEntry> Entries { get; } =
+    [
+        new(AilbPolicy.PolicyName, env => new AilbPolicy(
+            env.AilbPolicy ?? AilbDefaults.Create(env.Options), env.Options, env.DynamicInitialSize, env.Seed, env.RecordInstruments), "Ailb:Policy"),
+        new(HpaPolicy.PolicyName, env => new HpaPolicy(env.Hpa, env.DynamicInitialSize, env.Options.MaxSize), "Hpa"),
+        new(HpaQueuePolicy.PolicyName, env => new HpaQueuePolicy(env.HpaQueue, env.DynamicInitialSize, env.Options.MaxSize), "HpaQueue"),
+        new(GcePolicy.PolicyName, env => new GcePolicy(env.Gce, env.DynamicInitialSize, env.Options.MaxSize), "Gce"),
+        new(GceLbPolicy.PolicyName, env => new GceLbPolicy(env.GceLb, env.GceLb.MaxRatePerInstance ?? env.Capacity.RequestsPerInstancePerSecond, env.DynamicInitialSize, env.Options.MaxSize), "GceLb"),
+        new(StaticPolicy.PolicyName, env => new StaticPolicy(env.Capacity.StaticSize)),
+        new(OraclePolicy.PolicyName, env => new OraclePolicy(env.RequiredFor, env.Options.Lifecycle.BootSeconds)),
+    ];
+
+    private static readonly Dictionary<string, PolicyEntry> ByName = Entries.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>In the order tables show them.</summary>
-    public static IReadOnlyList<string> Names { get; } =
-        [AilbPolicy.PolicyName, HpaPolicy.PolicyName, HpaQueuePolicy.PolicyName, GcePolicy.PolicyName, GceLbPolicy.PolicyName, StaticPolicy.PolicyName, OraclePolicy.PolicyName];
+    public static IReadOnlyList<string> Names { get; } = [.. Entries.Select(e => e.Name)];
 
-    public static bool IsKnown(string name) => Factories.ContainsKey(name);
+    public static bool IsKnown(string name) => ByName.ContainsKey(name);
 
     public static ISimPolicy Create(string name, PolicyEnvironment env) =>
-        Factories.TryGetValue(name, out var factory)
-            ? factory(env)
+        ByName.TryGetValue(name, out var entry)
+            ? entry.Create(env)
             : throw new ArgumentException($"Unknown policy '{name}'. Known policies: {string.Join(", ", Names)}.");
 
     /// <summary>Parses a comma-separated list, rejecting unknown and repeated names.</summary>

@@ -7,6 +7,7 @@ using AiLbAutoscaler.Core.Signals;
 using AiLbAutoscaler.Core.State;
 using AiLbAutoscaler.Core.Tests.Support;
 using static AiLbAutoscaler.Core.Tests.Support.Fixtures;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Core.Tests.Controller;
 

@@ -3,6 +3,7 @@ using AiLbAutoscaler.Core.Engine;
 using AiLbAutoscaler.Core.InMemory;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Tests.Support;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Core.Tests.Controller;
 

@@ -3,6 +3,7 @@ using AiLbAutoscaler.Core.Controller;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
 using AiLbAutoscaler.Core.Tests.Support;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Core.Tests.Controller;
 

@@ -5,6 +5,7 @@ using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
 using AiLbAutoscaler.Core.Tests.Support;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Core.Tests.Controller;
 

@@ -121,7 +121,7 @@ public sealed class DecisionRuleTests
         var decision = OneShot.Decide(policy, size, (Rate, rate));
 
         Assert.Equal(expected, decision.DesiredSize);
-        Assert.Equal(expected < rate / 10, decision.Limits.Any(l => l.Rule == "scale-up-limit" && l.After == expected));
+        Assert.Equal(expected < rate / 10, decision.Limits.Any(l => l.Rule == DecisionRules.ScaleUpLimit && l.After == expected));
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public sealed class DecisionRuleTests
         var decision = OneShot.Decide(policy, new FleetState(10), state, (Rate, 140));
 
         Assert.Equal((ScalingAction.Hold, 10), (decision.Action, decision.DesiredSize));
-        Assert.Contains(decision.Limits, l => l is { Rule: "scale-up-limit", Before: 14, After: 10 });
+        Assert.Contains(decision.Limits, l => l is { Rule: DecisionRules.ScaleUpLimit, Before: 14, After: 10 });
     }
 
     [Fact]
@@ -246,7 +246,7 @@ public sealed class DecisionRuleTests
 
         Assert.Equal(3, decision.RawRecommendation);
         Assert.Equal((ScalingAction.Hold, 4), (decision.Action, decision.DesiredSize));
-        Assert.Contains(decision.Limits, l => l.Rule == "no-scale-down" && l.Detail.Contains("2 instance(s) still initializing"));
+        Assert.Contains(decision.Limits, l => l.Rule == DecisionRules.NoScaleDown && l.Detail.Contains("2 instance(s) still initializing"));
     }
 
     [Fact]
@@ -356,7 +356,7 @@ public sealed class DecisionRuleTests
 
         Assert.Equal((ScalingAction.Hold, 10), (decision.Action, decision.DesiredSize));
         Assert.Equal(SignalStatus.Missing, decision.Recommendations[1].Status);
-        Assert.Contains(decision.Limits, l => l.Rule == "no-scale-down" && l.Detail.Contains("never scale down on missing data"));
+        Assert.Contains(decision.Limits, l => l.Rule == DecisionRules.NoScaleDown && l.Detail.Contains("never scale down on missing data"));
     }
 
     [Fact]
@@ -443,7 +443,7 @@ public sealed class DecisionRuleTests
         loop.AdvanceMinutes(1);
         var fallback = loop.TickWith([]);
         Assert.Equal((ScalingAction.ScaleDown, 5), (fallback.Action, fallback.DesiredSize));
-        Assert.Contains(fallback.Limits, l => l is { Rule: "fallback", Before: 8, After: 5 });
+        Assert.Contains(fallback.Limits, l => l is { Rule: DecisionRules.Fallback, Before: 8, After: 5 });
     }
 
     [Theory]
@@ -474,8 +474,8 @@ public sealed class DecisionRuleTests
 
         var panic = OneShot.Decide(policy, 2, (Queue, 80));
         Assert.Equal((ScalingAction.ScaleUp, 10), (panic.Action, panic.DesiredSize));
-        Assert.Contains(panic.Limits, l => l.Rule == "panic");
-        Assert.DoesNotContain(panic.Limits, l => l.Rule == "scale-up-limit");
+        Assert.Contains(panic.Limits, l => l.Rule == DecisionRules.Panic);
+        Assert.DoesNotContain(panic.Limits, l => l.Rule == DecisionRules.ScaleUpLimit);
 
         policy.PanicThreshold = 0;
         Assert.Equal(6, OneShot.Decide(policy, 2, (Queue, 80)).DesiredSize);
@@ -504,7 +504,7 @@ public sealed class DecisionRuleTests
         var decision = OneShot.Decide(policy, 2, (Queue, 80));
 
         Assert.Equal(8, decision.DesiredSize);
-        Assert.Contains(decision.Limits, l => l is { Rule: "max-size", Before: 10, After: 8 });
+        Assert.Contains(decision.Limits, l => l is { Rule: DecisionRules.MaxSize, Before: 10, After: 8 });
     }
 
     [Fact]
@@ -518,7 +518,7 @@ public sealed class DecisionRuleTests
         // Wants ceil(10 × 4 / 16) = 3.
         var blocked = OneShot.Decide(policy, new FleetState(10), recent, (Queue, 4));
         Assert.Equal((ScalingAction.Hold, 10), (blocked.Action, blocked.DesiredSize));
-        Assert.Contains(blocked.Limits, l => l.Rule == "no-scale-down" && l.Detail.Contains("panic"));
+        Assert.Contains(blocked.Limits, l => l.Rule == DecisionRules.NoScaleDown && l.Detail.Contains("panic"));
 
         // Calm for 600 s: the default scale-down limit allows 10 → 9.
         Assert.Equal(9, OneShot.Decide(policy, new FleetState(10), calm, (Queue, 4)).DesiredSize);
@@ -535,9 +535,9 @@ public sealed class DecisionRuleTests
 
     [Theory]
     // Wants ceil(3 × 0.1 / 0.6) = 1; MinSize 2 → 2.
-    [InlineData(3, 0.1, 2, "min-size")]
+    [InlineData(3, 0.1, 2, DecisionRules.MinSize)]
     // Wants ceil(6 × 1.2 / 0.6) = 12; MaxSize 8 → 8.
-    [InlineData(6, 1.2, 8, "max-size")]
+    [InlineData(6, 1.2, 8, DecisionRules.MaxSize)]
     public void Bounds_clamp_the_decision(int size, double gpu, int expected, string rule)
     {
         var policy = Open(Utilization(Gpu, 0.6));
@@ -587,7 +587,7 @@ public sealed class DecisionRuleTests
         Assert.Equal((ScalingAction.Hold, 4), (decision.Action, decision.DesiredSize));
         Assert.Equal(6, decision.RawRecommendation);
         Assert.Equal(Gpu, decision.WinningSignal);
-        Assert.Contains(decision.Limits, l => l is { Rule: "mode-off", Before: 6, After: 4 });
+        Assert.Contains(decision.Limits, l => l is { Rule: DecisionRules.ModeOff, Before: 6, After: 4 });
         Assert.Equal([new RecommendationSample(T0, 6)], outcome.NextState.Recommendations);
     }
 
@@ -604,7 +604,7 @@ public sealed class DecisionRuleTests
         // Signals want ceil(3 × 0.2 / 0.6) = 1, the pin says 7.
         var pinned = loop.Tick((Gpu, 0.2));
         Assert.Equal((ScalingAction.ScaleUp, 7), (pinned.Action, pinned.DesiredSize));
-        Assert.Contains(pinned.Limits, l => l.Rule == "override" && l.Detail.Contains("launch day"));
+        Assert.Contains(pinned.Limits, l => l.Rule == DecisionRules.Override && l.Detail.Contains("launch day"));
 
         // 29 minutes later, still pinned even though the signals want ceil(7 × 0.2 / 0.6) = 3.
         loop.AdvanceMinutes(29);
@@ -632,7 +632,7 @@ public sealed class DecisionRuleTests
 
         Assert.Equal((ScalingAction.ScaleUp, 7), (decision.Action, decision.DesiredSize));
         Assert.Equal(5, decision.RawRecommendation);
-        Assert.DoesNotContain(decision.Limits, l => l.Rule == "mode-off");
+        Assert.DoesNotContain(decision.Limits, l => l.Rule == DecisionRules.ModeOff);
     }
 
     // ---------------------------------------------------------------- the decision value
@@ -666,7 +666,7 @@ public sealed class DecisionRuleTests
 
         var decision = OneShot.Decide(policy, 2, (Rate, 100));
 
-        Assert.Equal(["scale-up-limit", "max-size"], decision.Limits.Select(l => l.Rule));
+        Assert.Equal([DecisionRules.ScaleUpLimit, DecisionRules.MaxSize], decision.Limits.Select(l => l.Rule));
         Assert.StartsWith("scale up 2 → 5: request_rate 100 vs target 10 recommends 10; at most 6", decision.Explanation);
         Assert.EndsWith("bounded to [0, 5]", decision.Explanation);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AiLbAutoscaler.Core.Engine;
+using AiLbAutoscaler.Core.Engine.Rules;
 using AiLbAutoscaler.Core.Fleet;
 using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Core.Signals;
@@ -35,7 +36,7 @@ public sealed class EngineInvariantProperties
         {
             var decision = Decide(s);
             var gap = s.Policy.Signals.Any(t => SignalReading.FindIn(s.Readings, t.Signal) is not { } r || !Usable(r));
-            var fixedFallback = decision.Limits.Any(l => l.Rule == "fallback");
+            var fixedFallback = decision.Limits.Any(l => l.Rule == DecisionRules.Fallback);
             return !gap || fixedFallback || decision.DesiredSize >= s.Current;
         });
 
@@ -58,13 +59,13 @@ public sealed class EngineInvariantProperties
         Check(Scenarios(overrides: false), s =>
         {
             var decision = Decide(s);
-            if (decision.Limits.Any(l => l.Rule is "panic" or "fallback"))
+            if (decision.Limits.Any(l => l.Rule is DecisionRules.Panic or DecisionRules.Fallback))
             {
                 return true;
             }
 
-            var cap = DecisionEngine.ScaleUpCap(s.Policy.ScaleUpLimit, s.Current, s.State.ScaleEvents, Fixtures.T0);
-            var floor = DecisionEngine.ScaleDownFloor(s.Policy.ScaleDownLimit, s.Current, s.State.ScaleEvents, Fixtures.T0);
+            var cap = RateLimits.ScaleUpCap(s.Policy.ScaleUpLimit, s.Current, s.State.ScaleEvents, Fixtures.T0);
+            var floor = RateLimits.ScaleDownFloor(s.Policy.ScaleDownLimit, s.Current, s.State.ScaleEvents, Fixtures.T0);
             return decision.DesiredSize <= Math.Max(cap, s.Policy.MinSize) && decision.DesiredSize >= Math.Min(floor, s.Policy.MaxSize);
         });
 

@@ -48,7 +48,7 @@ public sealed class ForecastTests
         var decision = loop.Tick((SignalNames.RequestRate, 100));
 
         // At 17:50 the 18:00 bucket lies within the 600 s lead: 100 + (300 − 100) = 300 expected → 30 instances.
-        Assert.Equal(DecisionEngine.ForecastSignalName(Daily), decision.WinningSignal);
+        Assert.Equal(ForecastVoter.SignalName(Daily), decision.WinningSignal);
         Assert.Equal(30, decision.DesiredSize);
         Assert.Equal(ScalingAction.ScaleUp, decision.Action);
     }
@@ -70,7 +70,7 @@ public sealed class ForecastTests
 
         // 300 + (100 − 300) = 100 req/s expected → 10 instances: a vote below the current size that loses to the
         // signals' 30 (300 / 10 and 30 × 0.5 / 0.5).
-        var forecast = Assert.Single(decision.Recommendations, r => r.Signal == DecisionEngine.ForecastSignalName(Daily));
+        var forecast = Assert.Single(decision.Recommendations, r => r.Signal == ForecastVoter.SignalName(Daily));
         Assert.Equal(10, forecast.RecommendedSize);
         Assert.Contains("floor for scale-in only", forecast.Note);
         Assert.Equal(30, decision.DesiredSize);
@@ -96,7 +96,7 @@ public sealed class ForecastTests
         var decision = OneShot.Decide(policy, new Core.Fleet.FleetState(20), state,
             (SignalNames.RequestRate, 100), (SignalNames.GpuUtilization, 0.25));
 
-        Assert.Equal(DecisionEngine.ForecastSignalName(policy.Forecast), decision.WinningSignal);
+        Assert.Equal(ForecastVoter.SignalName(policy.Forecast), decision.WinningSignal);
         Assert.Equal(16, decision.DesiredSize);
         Assert.Equal(ScalingAction.ScaleDown, decision.Action);
     }
@@ -109,7 +109,7 @@ public sealed class ForecastTests
 
         var outcome = OneShot.DecideFull(policy, new Core.Fleet.FleetState(5), StackState.Empty, (SignalNames.RequestRate, 50));
 
-        var forecast = Assert.Single(outcome.Decision.Recommendations, r => r.Signal == DecisionEngine.ForecastSignalName(Daily));
+        var forecast = Assert.Single(outcome.Decision.Recommendations, r => r.Signal == ForecastVoter.SignalName(Daily));
         Assert.Equal(SignalStatus.Ignored, forecast.Status);
         Assert.Contains("no seasonal history", forecast.Note);
         Assert.NotNull(outcome.NextState.Forecast); // and it starts learning

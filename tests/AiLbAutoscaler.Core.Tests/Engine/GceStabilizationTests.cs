@@ -65,7 +65,7 @@ public sealed class GceStabilizationTests
         var held = loop.Tick((Rate, 20)); // t = 300: wants 2; the window's peak is 10
         Assert.Equal(ScalingAction.Hold, held.Action);
         Assert.Equal(10, held.DesiredSize);
-        var limit = Assert.Single(held.Limits, l => l.Rule == "stabilization");
+        var limit = Assert.Single(held.Limits, l => l.Rule == DecisionRules.Stabilization);
         Assert.Equal((2, 10), (limit.Before, limit.After));
         Assert.Contains("600 s", limit.Detail);
     }
@@ -80,7 +80,7 @@ public sealed class GceStabilizationTests
         // t = 60: 120 req/s → 12 at once; the window never delays growth.
         var up = loop.Tick((Rate, 120));
         Assert.Equal((ScalingAction.ScaleUp, 12), (up.Action, up.DesiredSize));
-        Assert.DoesNotContain(up.Limits, l => l.Rule == "stabilization");
+        Assert.DoesNotContain(up.Limits, l => l.Rule == DecisionRules.Stabilization);
     }
 
     [Fact]

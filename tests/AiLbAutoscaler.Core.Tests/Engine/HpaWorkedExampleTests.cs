@@ -88,7 +88,7 @@ public sealed class HpaWorkedExampleTests
         var step = loop.Tick((SignalNames.RequestRate, 40));
         Assert.Equal(8, step.DesiredSize);
         Assert.Equal(ScalingAction.ScaleDown, step.Action);
-        Assert.Contains(step.Limits, l => l is { Rule: "stabilization", Before: 4, After: 8 });
+        Assert.Contains(step.Limits, l => l is { Rule: DecisionRules.Stabilization, Before: 4, After: 8 });
 
         // t = 360 s: 8 (t = 120) is still in the window. t = 420 s: it has left; the highest is now 4.
         loop.AdvanceMinutes(1);
@@ -152,7 +152,7 @@ public sealed class HpaWorkedExampleTests
         var decision = OneShot.Decide(policy, 30, (SignalNames.RequestRate, 10));
 
         Assert.Equal(26, decision.DesiredSize);
-        var limit = Assert.Single(decision.Limits, l => l.Rule == "scale-down-limit");
+        var limit = Assert.Single(decision.Limits, l => l.Rule == DecisionRules.ScaleDownLimit);
         Assert.Equal((1, 26), (limit.Before, limit.After));
     }
 }

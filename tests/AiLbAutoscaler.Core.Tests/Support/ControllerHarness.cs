@@ -9,6 +9,7 @@ using AiLbAutoscaler.Core.State;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using AiLbAutoscaler.Core.Fleet;
 
 namespace AiLbAutoscaler.Core.Tests.Support;
 

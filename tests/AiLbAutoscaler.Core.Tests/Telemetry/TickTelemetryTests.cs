@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AiLbAutoscaler.Core.Audit;
 using AiLbAutoscaler.Core.Controller;
+using AiLbAutoscaler.Core.Fleet;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
 using AiLbAutoscaler.Core.Tests.Support;

@@ -1,4 +1,5 @@
 using AiLbAutoscaler.Core.Policy;
+using AiLbAutoscaler.Core.Signals;
 
 namespace AiLbAutoscaler.Core.Engine.Recommenders;
 
@@ -10,8 +11,16 @@ public sealed class LatencySloRecommender : ISignalRecommender
 {
     public TargetKind Kind => TargetKind.LatencySlo;
 
-    public SignalVote Recommend(double observed, double target, int serving) =>
-        observed > target
-            ? SignalVote.For(serving * observed / target, $"{observed:0.#} ms over the {target:0.#} ms SLO")
-            : SignalVote.Abstain($"{observed:0.#} ms within the {target:0.#} ms SLO; latency alone never scales down");
+    public SignalVote Recommend(SignalReading reading, SignalTarget target, FleetView fleet)
+    {
+        var (observed, slo, serving) = (reading.Value!.Value, target.Target, fleet.Serving);
+        if (serving <= 0)
+        {
+            return SignalVote.NoServing;
+        }
+
+        return observed > slo
+            ? SignalVote.For(serving * observed / slo, $"{observed:0.#} ms over the {slo:0.#} ms SLO")
+            : SignalVote.Abstain($"{observed:0.#} ms within the {slo:0.#} ms SLO; latency alone never scales down");
+    }
 }

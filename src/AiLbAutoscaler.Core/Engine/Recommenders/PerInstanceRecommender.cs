@@ -1,4 +1,5 @@
 using AiLbAutoscaler.Core.Policy;
+using AiLbAutoscaler.Core.Signals;
 
 namespace AiLbAutoscaler.Core.Engine.Recommenders;
 
@@ -7,6 +8,6 @@ public sealed class PerInstanceRecommender : ISignalRecommender
 {
     public TargetKind Kind => TargetKind.PerInstance;
 
-    public SignalVote Recommend(double observed, double target, int serving) =>
-        SignalVote.For(observed / target, $"total {observed:0.###} / {target:0.###} per instance");
+    public SignalVote Recommend(SignalReading reading, SignalTarget target, FleetView fleet) =>
+        SignalVote.For(reading.Value!.Value / target.Target, $"total {reading.Value!.Value:0.###} / {target.Target:0.###} per instance");
 }
