@@ -55,6 +55,7 @@ public static class StatusPage
         Field(html, "last-applied", "Last applied",
             status.LastAppliedSize is int a ? $"{a} at {status.LastAppliedAt?.UtcDateTime:yyyy-MM-dd HH:mm} UTC" : "never");
         Field(html, "winner", "Winning signal", latest?.Decision.WinningSignal ?? "none");
+        Field(html, "schedules", "Schedules", status.Schedules.Count == 0 ? "none" : string.Join("; ", status.Schedules.Select(Describe)));
         html.Append("</dl>");
 
         html.Append(Chart(stack, now, window));
@@ -120,6 +121,10 @@ public static class StatusPage
         chart.Add(new ChartRule("on target (1.0, right axis)", 1, SvgChart.Palette[6], ChartAxis.Right));
         return chart.ToString();
     }
+
+    private static string Describe(ScheduleView s) =>
+        $"{s.Name}: floor {s.MinSize}, " + (s.Disabled ? "disabled" : s.Active ? $"active since {s.ActiveStart?.UtcDateTime:yyyy-MM-dd HH:mm} UTC" : "not active") +
+        (s.NextStart is { } next ? $", next start {next.UtcDateTime:yyyy-MM-dd HH:mm} UTC" : "");
 
     private static void Field(StringBuilder html, string key, string label, string value) =>
         html.Append(value.Length > 10 ? "<div class=\"long\"><dt>" : "<div><dt>").Append(HtmlPage.Encode(label)).Append("</dt><dd data-field=\"").Append(key).Append("\">")

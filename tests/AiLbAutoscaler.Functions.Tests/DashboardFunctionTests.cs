@@ -48,6 +48,23 @@ public sealed class DashboardFunctionTests
     }
 
     [Fact]
+    public void Active_schedules_and_next_starts_are_listed_as_text()
+    {
+        var start = new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
+        var status = new StackStatus("inference", 2, null, null, null, null, null, null, [],
+        [
+            new ScheduleView("<b>launch</b>", null, 40, "0 9 * * *", "Europe/Berlin", false, true, start, start.AddDays(1)),
+            new ScheduleView("weekend", null, 5, "0 8 * * 6", "UTC", true, false, null, null),
+        ]);
+
+        var html = StatusPage.Render([new StackDashboard(new ScalingPolicy(), status, [])], TestApp.Start, TimeSpan.FromHours(6));
+
+        Assert.DoesNotContain("<b>", html, StringComparison.Ordinal);
+        Assert.Contains("<dd data-field=\"schedules\">&lt;b&gt;launch&lt;/b&gt;: floor 40, active since 2026-12-02 08:00 UTC, next start 2026-12-03 08:00 UTC; weekend: floor 5, disabled</dd>",
+            html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_stack_name_with_markup_is_printed_as_text()
     {
         const string name = "<script>alert(1)</script>\"'";
