@@ -22,15 +22,23 @@ public static class SweepCommand
         var policies = new Option<string?>("--policies") { Description = $"comma-separated policies (default {DefaultPolicies}); fixed ones (static, oracle) run once" };
         var json = new Option<string?>("--json") { Description = "write every run, the fronts and the matches as JSON to this file" };
         var plot = new Option<string?>("--plot") { Description = "write a PNG scatter: one colour per policy, fronts as lines, ailb's default marked" };
+        var html = new Option<string?>("--html") { Description = "write a self-contained HTML report: the fronts as a chart and a table, and each baseline's match" };
         var command = new Command("sweep", "Sweep each policy's main knob on one trace: Pareto fronts and the cheapest baseline setting matching ailb");
         inputs.AddTo(command);
         command.Options.Add(policies);
         command.Options.Add(json);
         command.Options.Add(plot);
+        command.Options.Add(html);
         command.SetAction(parse => CommandRunner.Run(parse, inputs.Common, context =>
         {
             var config = inputs.Resolve(parse, "sweep");
             var names = Simulation.Policies.PolicyCatalog.Parse(parse.GetValue(policies) ?? DefaultPolicies);
+            var htmlPath = parse.GetValue(html);
+            if (htmlPath is not null)
+            {
+                OutputPaths.CheckFile(htmlPath, "--html");
+            }
+
             var trace = SimulationInputs.TraceOf(config);
             var console = context.OutConsole();
             var runs = names.Sum(n => SweepKnobs.Has(n) ? SweepKnobs.For(n).Grid.Count : 1);
@@ -47,6 +55,17 @@ public static class SweepCommand
             {
                 SweepChart.Save(plotPath, result, $"sweep on {trace.Name} (rate ×{trace.RateScale:0.###}, seed {trace.Seed})");
                 context.Note($"wrote {plotPath}");
+            }
+
+            if (htmlPath is not null)
+            {
+                var page = SweepHtmlReport.Render(result);
+                AtomicFile.Write(htmlPath, s =>
+                {
+                    using var writer = new StreamWriter(s, leaveOpen: true);
+                    writer.Write(page);
+                });
+                context.Note($"wrote {htmlPath}");
             }
 
             return ExitCodes.Ok;

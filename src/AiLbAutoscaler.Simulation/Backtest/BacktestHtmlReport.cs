@@ -37,10 +37,9 @@ public static class BacktestHtmlReport
         }
 
         var latency = new SvgChart($"p95 TTFT per minute against the SLO (capped at 10× SLO, {result.SloMs * 10:0} ms)", "ms", null, FormatX);
-        var i = 0;
         foreach (var run in result.Runs)
         {
-            var color = SvgChart.Palette[i++ % 6];
+            var color = PolicyPalette.Hex(run.Score.Policy); // one colour per policy, as in every PNG chart
             fleet.Add(new ChartSeries($"serving:{run.Score.Policy}", $"{run.Score.Policy} serving", Downsample(
                 run.Timeline.Select(t => ((double)t.Stats.Minute, (double)t.Stats.Serving)).ToList()), color, Step: true));
             latency.Add(new ChartSeries($"p95:{run.Score.Policy}", $"{run.Score.Policy} p95 TTFT", Downsample(

@@ -32,6 +32,13 @@ public static class PolicyPalette
     /// <summary>The SLO line's colour.</summary>
     public static Color Slo => Colors.Red;
 
+    /// <summary>The same colour as CSS hex, for the HTML reports' SVG charts.</summary>
+    public static string Hex(string policyName)
+    {
+        var c = ColorFor(policyName);
+        return $"#{c.R:x2}{c.G:x2}{c.B:x2}";
+    }
+
     public static Color ColorFor(string policyName)
     {
         if (Fixed.TryGetValue(policyName, out var color))
