@@ -153,21 +153,7 @@ public sealed class CredentialsTests : IDisposable
         return MetricsHost.Build(settings, new FrozenClock(Now), tokens: null, _logs);
     }
 
-    private string WriteServiceAccountKey(RSA rsa)
-    {
-        var path = Path.Combine(_dir, "service-account.json");
-        File.WriteAllText(path, new JsonObject
-        {
-            ["type"] = "service_account",
-            ["project_id"] = "my-proj",
-            ["private_key_id"] = "key-1",
-            ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
-            ["client_email"] = "metrics-reader@my-proj.iam.gserviceaccount.com",
-            ["client_id"] = "1234567890",
-            ["token_uri"] = $"{TestPorts.UrlOf(_server)}/token",
-        }.ToJsonString());
-        return path;
-    }
+    private string WriteServiceAccountKey(RSA rsa) => MetricsHost.WriteServiceAccountKey(_dir, rsa, TestPorts.UrlOf(_server));
 
     private void ServeLatency() =>
         _server.Given(Request.Create().WithPath("/v3/projects/my-proj/timeSeries").UsingGet())

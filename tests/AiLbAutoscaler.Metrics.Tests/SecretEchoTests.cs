@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Metrics.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,17 +78,7 @@ public sealed class SecretEchoTests : IDisposable
     public async Task A_token_endpoint_that_echoes_the_signed_assertion_leaks_it_into_no_log_at_any_level()
     {
         using var rsa = RSA.Create(2048);
-        var keyFile = Path.Combine(_dir, "service-account.json");
-        File.WriteAllText(keyFile, new JsonObject
-        {
-            ["type"] = "service_account",
-            ["project_id"] = "my-proj",
-            ["private_key_id"] = "key-1",
-            ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
-            ["client_email"] = "metrics-reader@my-proj.iam.gserviceaccount.com",
-            ["client_id"] = "1234567890",
-            ["token_uri"] = $"{TestPorts.UrlOf(_server)}/token",
-        }.ToJsonString());
+        var keyFile = MetricsHost.WriteServiceAccountKey(_dir, rsa, TestPorts.UrlOf(_server));
         _server.Given(Request.Create().WithPath("/token").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(400).WithHeader("Content-Type", "application/json").WithBody(
                 "{\"error\":\"invalid_grant\",\"error_description\":\"Invalid JWT: {{request.body}}\"}").WithTransformer());

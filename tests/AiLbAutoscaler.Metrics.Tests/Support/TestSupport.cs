@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using AiLbAutoscaler.Adapters.Metrics.Credentials;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -101,6 +103,23 @@ internal static class MetricsHost
         ["Autoscaler:Metrics:Resilience:AttemptTimeoutSeconds"] = "5",
         ["Autoscaler:Metrics:Resilience:TotalTimeoutSeconds"] = "20",
     };
+
+    /// <summary>Writes a service-account key file whose token_uri is <paramref name="tokenBaseUrl"/>/token (a stand-in).</summary>
+    public static string WriteServiceAccountKey(string dir, RSA rsa, string tokenBaseUrl)
+    {
+        var path = Path.Combine(dir, "service-account.json");
+        File.WriteAllText(path, new JsonObject
+        {
+            ["type"] = "service_account",
+            ["project_id"] = "my-proj",
+            ["private_key_id"] = "key-1",
+            ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
+            ["client_email"] = "metrics-reader@my-proj.iam.gserviceaccount.com",
+            ["client_id"] = "1234567890",
+            ["token_uri"] = $"{tokenBaseUrl}/token",
+        }.ToJsonString());
+        return path;
+    }
 
     public static string Fixture(string relativePath) =>
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", relativePath));
