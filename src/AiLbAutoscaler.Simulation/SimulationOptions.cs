@@ -1,6 +1,6 @@
 using AiLbAutoscaler.Simulation.Actuation;
 using AiLbAutoscaler.Simulation.Fleet;
-using AiLbAutoscaler.Simulation.Observation;
+using AiLbAutoscaler.Simulation.Monitoring;
 using AiLbAutoscaler.Simulation.Traffic;
 
 namespace AiLbAutoscaler.Simulation;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using AiLbAutoscaler.Simulation.Fleet;
-using AiLbAutoscaler.Simulation.Observation;
+using AiLbAutoscaler.Simulation.Monitoring;
 using AiLbAutoscaler.Simulation.Policies;
 using AiLbAutoscaler.Simulation.Scoring;
 using AiLbAutoscaler.Simulation.Traffic;

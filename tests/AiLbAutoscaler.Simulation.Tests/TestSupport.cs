@@ -1,5 +1,5 @@
 using AiLbAutoscaler.Simulation;
-using AiLbAutoscaler.Simulation.Observation;
+using AiLbAutoscaler.Simulation.Monitoring;
 using AiLbAutoscaler.Simulation.Policies;
 
 namespace AiLbAutoscaler.Simulation.Tests;

@@ -1,5 +1,5 @@
 using AiLbAutoscaler.Simulation.Backtest;
-using AiLbAutoscaler.Simulation.Observation;
+using AiLbAutoscaler.Simulation.Monitoring;
 using AiLbAutoscaler.Simulation.Scoring;
 using ScottPlot;
 using ScottPlot.Plottables;

@@ -1,4 +1,4 @@
-using AiLbAutoscaler.Simulation.Observation;
+using AiLbAutoscaler.Simulation.Monitoring;
 using AiLbAutoscaler.Simulation.Traffic;
 
 namespace AiLbAutoscaler.Simulation.Tests;

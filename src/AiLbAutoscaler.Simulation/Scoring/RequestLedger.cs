@@ -1,4 +1,4 @@
-using AiLbAutoscaler.Simulation.Observation;
+using AiLbAutoscaler.Simulation.Monitoring;
 
 namespace AiLbAutoscaler.Simulation.Scoring;
 

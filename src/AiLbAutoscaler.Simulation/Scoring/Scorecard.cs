@@ -40,4 +40,4 @@ public sealed record Scorecard(
 }
 
 /// <summary>One minute of a run, for the timeline CSV and the chart.</summary>
-public readonly record struct TimelineRow(Observation.MinuteStats Stats, int Desired);
+public readonly record struct TimelineRow(Monitoring.MinuteStats Stats, int Desired);

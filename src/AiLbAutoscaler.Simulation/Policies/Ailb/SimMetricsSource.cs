@@ -12,7 +12,7 @@ internal sealed class SimMetricsSource : IMetricsSource
 {
     public ISimulatedGroup? Group { get; set; }
 
-    public Task<global::AiLbAutoscaler.Core.Signals.Observation> ObserveAsync(string stack, CancellationToken cancellationToken)
+    public Task<Observation> ObserveAsync(string stack, CancellationToken cancellationToken)
     {
         var group = Group ?? throw new InvalidOperationException("The simulated metrics source has no group attached.");
         var readings = new List<SignalReading>(8);
@@ -46,7 +46,7 @@ internal sealed class SimMetricsSource : IMetricsSource
             readings.Add(SignalReading.Missing(SignalNames.QueuePerInstance, "no instance minute visible yet"));
         }
 
-        return Task.FromResult(new global::AiLbAutoscaler.Core.Signals.Observation(readings, group.InstanceAges()));
+        return Task.FromResult(new Observation(readings, group.InstanceAges()));
     }
 
     private static DateTimeOffset At(double seconds) => SimTimeProvider.Epoch.AddSeconds(seconds);

@@ -1,4 +1,4 @@
-namespace AiLbAutoscaler.Simulation.Observation;
+namespace AiLbAutoscaler.Simulation.Monitoring;
 
 /// <summary>The visibility delays of the monitoring system.</summary>
 public sealed class ObservationOptions

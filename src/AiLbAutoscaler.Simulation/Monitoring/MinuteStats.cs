@@ -1,4 +1,4 @@
-namespace AiLbAutoscaler.Simulation.Observation;
+namespace AiLbAutoscaler.Simulation.Monitoring;
 
 /// <summary>
 /// One minute as Cloud Monitoring would aggregate it (aligned to the minute). Load-balancer values: arrivals and request

@@ -1,4 +1,4 @@
-namespace AiLbAutoscaler.Simulation.Observation;
+namespace AiLbAutoscaler.Simulation.Monitoring;
 
 /// <summary>
 /// A fixed-size histogram of positive values (milliseconds) in log buckets: 32 per power of two, so any percentile is
