@@ -44,6 +44,10 @@ internal static class StackStateEntity
         EntityProperties.SetLongString(entity, "Demand", state.Demand is { } d
             ? JsonSerializer.Serialize(new StoredDemand(d.CostPerRequest, d.LearnedAt?.UtcTicks, d.Pending.Select(p => new StoredSum(p.At.UtcTicks, p.Sum)).ToArray()))
             : null);
+        EntityProperties.SetLongString(entity, "Headroom", state.Headroom is { } h
+            ? JsonSerializer.Serialize(new StoredHeadroom(
+                h.Recent.Select(r => new StoredRate(r.At.UtcTicks, r.Rate, r.HorizonSeconds)).ToArray(), h.Weights.ToArray(), h.UpdatedAt?.UtcTicks))
+            : null);
         EntityProperties.SetLongString(entity, "OverrideReason", state.Override?.Reason);
         EntityProperties.SetLongString(entity, "PendingReason", state.PendingReason);
         entity["LastTickId"] = state.LastTickId;
@@ -84,6 +88,9 @@ internal static class StackStateEntity
             Demand = EntityProperties.ReadJson<StoredDemand>(entity, table, "Demand") is { } d
                 ? new DemandModel(d.Cost, d.LearnedAt is long l ? At(l) : null, d.Pending.Select(p => new UtilizationSample(At(p.At), p.Sum)).ToList())
                 : null,
+            Headroom = EntityProperties.ReadJson<StoredHeadroom>(entity, table, "Headroom") is { } h
+                ? new HeadroomModel(h.Recent.Select(r => new RateSample(At(r.At), r.Rate, r.Horizon)).ToList(), h.Weights, h.UpdatedAt is long u ? At(u) : null)
+                : null,
         };
     }
 
@@ -93,6 +100,10 @@ internal static class StackStateEntity
     private sealed record StoredDemand(double? Cost, long? LearnedAt, StoredSum[] Pending);
 
     private sealed record StoredSum(long At, double Sum);
+
+    private sealed record StoredHeadroom(StoredRate[] Recent, double[] Weights, long? UpdatedAt);
+
+    private sealed record StoredRate(long At, double Rate, double Horizon);
 
     private static DateTimeOffset At(long utcTicks) => new(utcTicks, TimeSpan.Zero);
 

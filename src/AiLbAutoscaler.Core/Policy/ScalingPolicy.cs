@@ -53,6 +53,9 @@ public sealed class ScalingPolicy
     /// <summary>An optional seasonal forecast of a rate signal that can only add capacity ahead of a recurring rise.</summary>
     public ForecastOptions Forecast { get; set; } = new();
 
+    /// <summary>Optional headroom learned from the rises of the request rate instead of a fixed utilization target.</summary>
+    public HeadroomOptions Headroom { get; set; } = new();
+
     /// <summary>Floors for known events (GCE scaling schedules); the largest active floor wins. At most 128.</summary>
     public List<ScalingSchedule> Schedules { get; set; } = [];
 
@@ -93,6 +96,7 @@ public sealed class ScalingPolicy
         ],
         Demand = new DemandOptions { Enabled = true },
         Forecast = new ForecastOptions { Enabled = true, LeadSeconds = 480 },
+        Headroom = new HeadroomOptions { Enabled = true },
     };
 }
 

@@ -104,6 +104,7 @@ public static class ScalingPolicyValidator
 
         CheckDemand(policy.Demand);
         CheckForecast(policy.Forecast);
+        CheckHeadroom(policy.Headroom);
         CheckSchedules(policy.Schedules);
         return errors;
 
@@ -214,6 +215,52 @@ public static class ScalingPolicyValidator
             if (!(forecast.Smoothing > 0) || forecast.Smoothing > 1)
             {
                 Fail($"{setting}:{nameof(forecast.Smoothing)}", $"must be in (0, 1] (was {forecast.Smoothing}).");
+            }
+        }
+
+        void CheckHeadroom(HeadroomOptions? headroom)
+        {
+            const string setting = nameof(policy.Headroom);
+            if (headroom is null || !headroom.Enabled)
+            {
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(headroom.RateSignal))
+            {
+                Fail($"{setting}:{nameof(headroom.RateSignal)}", "is required when Headroom is enabled.");
+            }
+
+            if (policy.TargetFor(headroom.UtilizationSignal) is not { Kind: TargetKind.Utilization })
+            {
+                Fail($"{setting}:{nameof(headroom.UtilizationSignal)}",
+                    $"('{headroom.UtilizationSignal}') must name a signal of the policy with a Utilization target; that target is the one learned.");
+            }
+
+            if (!(headroom.SaturationUtilization > 0) || headroom.SaturationUtilization > 1)
+            {
+                Fail($"{setting}:{nameof(headroom.SaturationUtilization)}", $"must be in (0, 1] (was {headroom.SaturationUtilization}).");
+            }
+
+            if (headroom.MinTarget is double min && (!(min > 0) || min > headroom.SaturationUtilization))
+            {
+                Fail($"{setting}:{nameof(headroom.MinTarget)}", $"must be more than 0 and at most SaturationUtilization ({headroom.SaturationUtilization}) (was {min}).");
+            }
+
+            if (!(headroom.Quantile > 0) || !(headroom.Quantile < 1))
+            {
+                Fail($"{setting}:{nameof(headroom.Quantile)}", $"must be in (0, 1) (was {headroom.Quantile}).");
+            }
+
+            NonNegative(headroom.ActuationSeconds, $"{setting}:{nameof(headroom.ActuationSeconds)}");
+            if (!(headroom.MemorySeconds >= 3600) || !double.IsFinite(headroom.MemorySeconds))
+            {
+                Fail($"{setting}:{nameof(headroom.MemorySeconds)}", $"must be 3600 (an hour) or more (was {headroom.MemorySeconds}).");
+            }
+
+            if (headroom.MinSamples < 1)
+            {
+                Fail($"{setting}:{nameof(headroom.MinSamples)}", $"must be 1 or more (was {headroom.MinSamples}).");
             }
         }
 
