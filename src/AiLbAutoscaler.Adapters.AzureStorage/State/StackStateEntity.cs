@@ -48,6 +48,9 @@ internal static class StackStateEntity
             ? JsonSerializer.Serialize(new StoredHeadroom(
                 h.Recent.Select(r => new StoredRate(r.At.UtcTicks, r.Rate, r.HorizonSeconds)).ToArray(), h.Weights.ToArray(), h.UpdatedAt?.UtcTicks))
             : null);
+        EntityProperties.SetLongString(entity, "Trend", state.Trend is { } t
+            ? JsonSerializer.Serialize(t.Recent.Select(r => new StoredRate(r.At.UtcTicks, r.Rate, r.HorizonSeconds)).ToArray())
+            : null);
         EntityProperties.SetLongString(entity, "OverrideReason", state.Override?.Reason);
         EntityProperties.SetLongString(entity, "PendingReason", state.PendingReason);
         entity["LastTickId"] = state.LastTickId;
@@ -89,7 +92,10 @@ internal static class StackStateEntity
                 ? new DemandModel(d.Cost, d.LearnedAt is long l ? At(l) : null, d.Pending.Select(p => new UtilizationSample(At(p.At), p.Sum)).ToList())
                 : null,
             Headroom = EntityProperties.ReadJson<StoredHeadroom>(entity, table, "Headroom") is { } h
-                ? new HeadroomModel(h.Recent.Select(r => new RateSample(At(r.At), r.Rate, r.Horizon)).ToList(), h.Weights, h.UpdatedAt is long u ? At(u) : null)
+                ? new HeadroomModel(Rates(h.Recent), h.Weights, h.UpdatedAt is long u ? At(u) : null)
+                : null,
+            Trend = EntityProperties.ReadJson<StoredRate[]>(entity, table, "Trend") is { } trend
+                ? new TrendModel(Rates(trend))
                 : null,
         };
     }
@@ -106,6 +112,8 @@ internal static class StackStateEntity
     private sealed record StoredRate(long At, double Rate, double Horizon);
 
     private static DateTimeOffset At(long utcTicks) => new(utcTicks, TimeSpan.Zero);
+
+    private static List<RateSample> Rates(StoredRate[] stored) => [.. stored.Select(r => new RateSample(At(r.At), r.Rate, r.Horizon))];
 
     private static List<T> ReadHistory<T>(TableEntity entity, string table, string name, int width, Func<long[], T> read)
     {

@@ -2,7 +2,7 @@ namespace AiLbAutoscaler.Core.Policy;
 
 /// <summary>
 /// Headroom learned from history instead of a fixed utilization target: the engine learns, per stack, how much the request
-/// rate rises within one reaction time (the reading's age, plus <see cref="ActuationSeconds"/>, plus the initialization
+/// rate rises within one reaction time (the reading's age, plus <see cref="ScalingPolicy.ActuationSeconds"/>, plus the initialization
 /// period), and sets the target of <see cref="UtilizationSignal"/> to <c>SaturationUtilization / (1 + rise)</c> at the
 /// <see cref="Quantile"/> of those rises: little headroom when traffic is calm, more when it is bursty. Until
 /// <see cref="MinSamples"/> rises are known the signal's configured target applies.
@@ -33,9 +33,6 @@ public sealed class HeadroomOptions
 
     /// <summary>The share of reaction windows whose rise the headroom covers: the SLO's attainment target (0.99).</summary>
     public double Quantile { get; set; } = 0.99;
-
-    /// <summary>From a decision to the resize reaching the group: one tick (60 s) plus the update (60 s).</summary>
-    public double ActuationSeconds { get; set; } = 120;
 
     /// <summary>The time constant over which old rises fade: a week, so that the recent days count.</summary>
     public double MemorySeconds { get; set; } = 7 * 86_400;

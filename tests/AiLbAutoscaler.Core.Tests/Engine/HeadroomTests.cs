@@ -129,12 +129,12 @@ public sealed class HeadroomTests
         var policy = Fixtures.Open(Fixtures.Utilization(SignalNames.QueuePerInstance, 16));
         policy.Headroom = new HeadroomOptions
         {
-            Enabled = true, SaturationUtilization = 1.5, Quantile = 1, ActuationSeconds = -1, MemorySeconds = 60, MinSamples = 0, MinTarget = 0,
+            Enabled = true, SaturationUtilization = 1.5, Quantile = 1, MemorySeconds = 60, MinSamples = 0, MinTarget = 0,
         };
 
         var errors = ScalingPolicyValidator.Validate(policy, "P");
 
-        foreach (var setting in new[] { "UtilizationSignal ('gpu_utilization')", "SaturationUtilization", "Quantile", "ActuationSeconds", "MemorySeconds", "MinSamples", "MinTarget" })
+        foreach (var setting in new[] { "UtilizationSignal ('gpu_utilization')", "SaturationUtilization", "Quantile", "MemorySeconds", "MinSamples", "MinTarget" })
         {
             Assert.Contains(errors, e => e.StartsWith($"P:Headroom:{setting}", StringComparison.Ordinal));
         }

@@ -52,7 +52,7 @@ public sealed class HeadroomVoter : IVoter
         }
 
         // The reaction time of this reading: how old it is now, plus the resize, plus the boot.
-        var horizon = reading.AgeAt(context.Now)!.Value.TotalSeconds + options.ActuationSeconds + context.Policy.InitializationPeriodSeconds;
+        var horizon = context.Policy.ReactionSeconds(reading.AgeAt(context.Now)!.Value);
         var at = reading.ObservedAt!.Value;
         return next with { Headroom = Learned(model, options, new RateSample(at, reading.Value!.Value, horizon)) };
     }
