@@ -23,6 +23,9 @@ public sealed class RunSettings
     public Action<double>? Progress { get; init; }
 
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>The minutes that start a load event (<see cref="LoadEvents"/>): each gets its recovery time in the score.</summary>
+    public IReadOnlyList<int> EventMinutes { get; init; } = [];
 }
 
 public sealed record SimulationResult(Scorecard Score, IReadOnlyList<TimelineRow> Timeline);
@@ -45,6 +48,7 @@ public sealed class Simulator : ISimulatedGroup
     private int _nextCallback;
     private int _violationMinutes;
     private int _maxSizeHits;
+    private readonly RecoveryTracker _recovery;
 
     private Simulator(SimulationOptions options, ISimPolicy policy, RunSettings settings, ulong seed)
     {
@@ -54,6 +58,7 @@ public sealed class Simulator : ISimulatedGroup
         _ledger = new RequestLedger(options.SloMs, options.Instance.PrefillFixedMs, options.Instance.PrefillMsPerToken);
         _fleet = new SimFleet(options.Instance, options.Lifecycle, _events, _ledger, SimRandom.For(seed, "fleet:" + policy.Name));
         Metrics = new ObservationPipeline(options.Observation);
+        _recovery = new RecoveryTracker(settings.EventMinutes, options.SloMs);
     }
 
     public double Now { get; private set; }
@@ -189,6 +194,7 @@ public sealed class Simulator : ISimulatedGroup
         {
             FeasibleRequests = l.FeasibleArrivals,
             MaxSizeHits = _maxSizeHits + (_policy.InitialSize >= _options.MaxSize ? 1 : 0),
+            Recoveries = _recovery.Results,
         };
         return new SimulationResult(score, _timeline);
     }
@@ -216,6 +222,11 @@ public sealed class Simulator : ISimulatedGroup
         if (ttftP95 > _options.SloMs)
         {
             _violationMinutes++;
+        }
+
+        if (Now <= end)
+        {
+            _recovery.Minute(minute, ttftP95);
         }
 
         _ledger.ResetMinute();

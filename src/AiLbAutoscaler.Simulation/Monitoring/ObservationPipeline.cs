@@ -9,6 +9,12 @@ public sealed class ObservationOptions
     /// <summary>Instance metrics (utilization, queue, group size) become visible this long after their minute ends (GCP: up to 240 s).</summary>
     public double InstanceDelaySeconds { get; set; } = 120;
 
+    /// <summary>
+    /// The longest a change can take to show in the fastest signal: a change at a minute's start shows when the minute
+    /// closes (60 s) plus the quicker of the two delays.
+    /// </summary>
+    public double FastestVisibilitySeconds => 60 + Math.Min(LoadBalancerDelaySeconds, InstanceDelaySeconds);
+
     public IEnumerable<string> Validate(string path)
     {
         if (!(LoadBalancerDelaySeconds >= 0) || !(InstanceDelaySeconds >= 0))
