@@ -106,6 +106,11 @@ public sealed class Simulator : ISimulatedGroup
         _fleet.AddWarm(Math.Min(_policy.InitialSize, _options.MaxSize), start);
         _events.Schedule(new SimEvent { Time = start + 60, Kind = EventKind.MinuteClose });
         _events.Schedule(new SimEvent { Time = start + _policy.TickSeconds, Kind = EventKind.PolicyTick });
+        if (Metrics.HasServerMetrics)
+        {
+            Scrape(); // the warm group has been scraped before the trace starts
+            _events.Schedule(new SimEvent { Time = start + _options.Observation.ServerMetrics.ScrapeIntervalSeconds, Kind = EventKind.Scrape });
+        }
 
         var have = stream.TryNext(out var next);
         var checks = 0;
@@ -159,6 +164,14 @@ public sealed class Simulator : ISimulatedGroup
                     }
 
                     break;
+                case EventKind.Scrape:
+                    if (Now <= end)
+                    {
+                        Scrape();
+                        _events.Schedule(new SimEvent { Time = Now + _options.Observation.ServerMetrics.ScrapeIntervalSeconds, Kind = EventKind.Scrape });
+                    }
+
+                    break;
                 case EventKind.Callback:
                     if (_callbacks.Remove(e.Slot, out var action) && Now <= end)
                     {
@@ -197,6 +210,15 @@ public sealed class Simulator : ISimulatedGroup
             Recoveries = _recovery.Results,
         };
         return new SimulationResult(score, _timeline);
+    }
+
+    /// <summary>Prometheus scrapes every serving instance's gauges and counters at once (one sample of the group).</summary>
+    private void Scrape()
+    {
+        var serving = _fleet.ServingCount;
+        var running = _fleet.RunningNow;
+        Metrics.AddScrape(new ScrapeSample(Now, serving, serving > 0 ? running / (double)(serving * _options.Instance.BatchSize) : double.NaN,
+            running, _fleet.WaitingNow, _fleet.Received));
     }
 
     private void CloseMinute(double start, double end)
