@@ -44,6 +44,24 @@ public sealed class ServerMetricsTests
     }
 
     [Fact]
+    public void A_gauge_window_averages_the_scrapes_in_it_and_zero_reads_the_newest_alone()
+    {
+        foreach (var (window, expected) in new[] { (0.0, 30.0), (30.0, 20.0) })
+        {
+            var pipeline = new ObservationPipeline(new ObservationOptions { ServerMetrics = { GaugeWindowSeconds = window } });
+            pipeline.AddScrape(new ScrapeSample(0, 2, 0.1, 0, 0, 0));   // outside a 30 s window at 45 s
+            pipeline.AddScrape(new ScrapeSample(15, 2, 0.1, 20, 0, 0)); // 10 per instance
+            pipeline.AddScrape(new ScrapeSample(30, 2, 0.2, 40, 0, 0)); // 20
+            pipeline.AddScrape(new ScrapeSample(45, 4, 0.3, 120, 0, 0)); // 30, the newest readable at 55 s
+            pipeline.AddScrape(new ScrapeSample(60, 4, 0.9, 400, 0, 0)); // not readable yet
+
+            Assert.True(pipeline.TryScrapedGauges(55, out var g));
+            Assert.Equal(expected, g.QueuePerInstance, 9);
+            Assert.Equal(4, g.Reporting);
+        }
+    }
+
+    [Fact]
     public async Task Ailb_reads_the_scraped_gauges_and_the_servers_counter_under_the_promql_signal_names()
     {
         var group = new FakeGroup(130, 4, 4, double.NaN, visible: false, serverMetrics: true);

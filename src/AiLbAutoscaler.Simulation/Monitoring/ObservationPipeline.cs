@@ -99,9 +99,8 @@ public sealed class ObservationPipeline(ObservationOptions options)
     {
         if (HasServerMetrics)
         {
-            if (TryLatestScrape(now, out var s) && s.Instances > 0)
+            if (TryScrapedGauges(now, out gauges))
             {
-                gauges = new InstanceGauges(s.Utilization, s.QueuePerInstance, s.WaitingPerInstance, s.Instances, s.Time, FromServer: true);
                 return true;
             }
         }
@@ -113,6 +112,44 @@ public sealed class ObservationPipeline(ObservationOptions options)
 
         gauges = default;
         return false;
+    }
+
+    /// <summary>
+    /// The gauges of the newest readable scrape, averaged over the scrapes of <see cref="ServerMetricsOptions.GaugeWindowSeconds"/>
+    /// before it (those with serving instances); reporting is the newest scrape's instance count. False when none.
+    /// </summary>
+    public bool TryScrapedGauges(double now, out InstanceGauges gauges)
+    {
+        gauges = default;
+        if (!TryLatestScrape(now, out var latest) || latest.Instances <= 0)
+        {
+            return false;
+        }
+
+        var from = latest.Time - Options.ServerMetrics.GaugeWindowSeconds - 1e-9;
+        double utilization = 0, queue = 0, waiting = 0;
+        var n = 0;
+        for (var i = 1; i <= _scrapeCount; i++)
+        {
+            var s = _scrapes[(_scrapeNext - i + Capacity) % Capacity];
+            if (s.Time > latest.Time || s.Instances <= 0)
+            {
+                continue;
+            }
+
+            if (s.Time < from)
+            {
+                break;
+            }
+
+            utilization += s.Utilization;
+            queue += s.QueuePerInstance;
+            waiting += s.WaitingPerInstance;
+            n++;
+        }
+
+        gauges = new InstanceGauges(utilization / n, queue / n, waiting / n, latest.Instances, latest.Time, FromServer: true);
+        return true;
     }
 
     private bool TryScrape(double at, out ScrapeSample sample)

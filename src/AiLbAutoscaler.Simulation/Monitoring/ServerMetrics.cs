@@ -24,16 +24,22 @@ public sealed class ServerMetricsOptions
     /// <summary>The window of the request rate, as <c>rate(…[1m])</c>.</summary>
     public double RateWindowSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// The gauges are averaged over the scrapes of this window, as <c>avg_over_time(…[w])</c> in the query; 0 reads the
+    /// newest sample alone.
+    /// </summary>
+    public double GaugeWindowSeconds { get; set; }
+
     /// <summary>The longest from a change on the servers to a query seeing it: the next scrape plus the ingest delay.</summary>
     public double VisibilitySeconds => ScrapeIntervalSeconds + IngestDelaySeconds;
 
     public IEnumerable<string> Validate(string path)
     {
-        if (!(ScrapeIntervalSeconds >= 1) || !(IngestDelaySeconds >= 0) || !(RateWindowSeconds >= ScrapeIntervalSeconds) ||
-            !double.IsFinite(ScrapeIntervalSeconds + IngestDelaySeconds + RateWindowSeconds))
+        if (!(ScrapeIntervalSeconds >= 1) || !(IngestDelaySeconds >= 0) || !(RateWindowSeconds >= ScrapeIntervalSeconds) || !(GaugeWindowSeconds >= 0) ||
+            !double.IsFinite(ScrapeIntervalSeconds + IngestDelaySeconds + RateWindowSeconds + GaugeWindowSeconds))
         {
-            yield return $"{path}: ScrapeIntervalSeconds must be 1 or more, IngestDelaySeconds 0 or more and RateWindowSeconds at least the scrape interval " +
-                         $"(were {ScrapeIntervalSeconds}, {IngestDelaySeconds}, {RateWindowSeconds}).";
+            yield return $"{path}: ScrapeIntervalSeconds must be 1 or more, IngestDelaySeconds 0 or more and RateWindowSeconds at least the scrape interval, GaugeWindowSeconds 0 or more " +
+                         $"(were {ScrapeIntervalSeconds}, {IngestDelaySeconds}, {RateWindowSeconds}, {GaugeWindowSeconds}).";
         }
     }
 }

@@ -73,10 +73,10 @@ internal sealed class SimMetricsSource : IMetricsSource
     private static void AddServerReadings(ISimulatedGroup group, List<SignalReading> readings)
     {
         var now = At(group.Now);
-        if (group.Metrics.TryLatestScrape(group.Now, out var scrape) && scrape.Instances > 0)
+        if (group.Metrics.TryScrapedGauges(group.Now, out var gauges))
         {
-            readings.Add(SignalReading.MeanOf(SignalNames.GpuUtilization, scrape.Utilization, now, scrape.Instances));
-            readings.Add(SignalReading.MeanOf(SignalNames.QueuePerInstance, scrape.QueuePerInstance, now, scrape.Instances));
+            readings.Add(SignalReading.MeanOf(SignalNames.GpuUtilization, gauges.Utilization, now, gauges.Reporting));
+            readings.Add(SignalReading.MeanOf(SignalNames.QueuePerInstance, gauges.QueuePerInstance, now, gauges.Reporting));
         }
         else
         {
