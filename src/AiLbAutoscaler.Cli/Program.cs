@@ -18,6 +18,7 @@ public static class Program
         BacktestCommand.Create(),
         SweepCommand.Create(),
         TuneCommand.Create(),
+        AimsCommand.Create(),
         MetricsCommand.Create(),
         HistoryCommand.Create(),
         RecordCommand.Create(),

@@ -8,6 +8,7 @@ internal enum EventKind : byte
     MinuteClose,
     PolicyTick,
     Callback,
+    Scrape,
 }
 
 /// <summary>A simulation event: a plain struct, so scheduling allocates nothing.</summary>

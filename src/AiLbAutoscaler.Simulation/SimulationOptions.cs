@@ -20,8 +20,16 @@ public sealed class SimulationOptions
     /// <summary>The warm size every dynamic policy starts at; null sizes it for the trace's first minutes.</summary>
     public int? InitialSize { get; set; }
 
-    /// <summary>The ailb controller's tick.</summary>
-    public double ControllerTickSeconds { get; set; } = 60;
+    /// <summary>
+    /// The ailb controller's tick; null: the servers' scrape interval where their metrics are on (15 s, also the HPA's
+    /// sync period; the Functions timer's six-field NCRONTAB takes seconds, <c>*/15 * * * * *</c>), else 60 s, since
+    /// Cloud Monitoring's minutes gain nothing from a faster tick.
+    /// </summary>
+    public double? ControllerTickSeconds { get; set; }
+
+    /// <summary>The tick the ailb controller runs at (<see cref="ControllerTickSeconds"/> resolved).</summary>
+    public double ControllerTick => ControllerTickSeconds ??
+        (Observation is { ServerMetrics.Enabled: true } o ? Math.Max(1, o.ServerMetrics.ScrapeIntervalSeconds) : 60);
 
     /// <summary>Mean requests per second of the built-in scenarios (before --rate-scale).</summary>
     public double ScenarioBaseRate { get; set; } = 20;
@@ -60,7 +68,7 @@ public sealed class SimulationOptions
             errors.Add($"Simulation:InitialSize must be in [0, MaxSize] (was {s}).");
         }
 
-        if (!(ControllerTickSeconds >= 1))
+        if (ControllerTickSeconds is double tick && !(tick >= 1))
         {
             errors.Add($"Simulation:ControllerTickSeconds must be 1 or more (was {ControllerTickSeconds}).");
         }

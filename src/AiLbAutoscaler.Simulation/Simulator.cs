@@ -23,6 +23,9 @@ public sealed class RunSettings
     public Action<double>? Progress { get; init; }
 
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>The minutes that start a load event (<see cref="LoadEvents"/>): each gets its recovery time in the score.</summary>
+    public IReadOnlyList<int> EventMinutes { get; init; } = [];
 }
 
 public sealed record SimulationResult(Scorecard Score, IReadOnlyList<TimelineRow> Timeline);
@@ -45,6 +48,7 @@ public sealed class Simulator : ISimulatedGroup
     private int _nextCallback;
     private int _violationMinutes;
     private int _maxSizeHits;
+    private readonly RecoveryTracker _recovery;
 
     private Simulator(SimulationOptions options, ISimPolicy policy, RunSettings settings, ulong seed)
     {
@@ -54,6 +58,7 @@ public sealed class Simulator : ISimulatedGroup
         _ledger = new RequestLedger(options.SloMs, options.Instance.PrefillFixedMs, options.Instance.PrefillMsPerToken);
         _fleet = new SimFleet(options.Instance, options.Lifecycle, _events, _ledger, SimRandom.For(seed, "fleet:" + policy.Name));
         Metrics = new ObservationPipeline(options.Observation);
+        _recovery = new RecoveryTracker(settings.EventMinutes, options.SloMs);
     }
 
     public double Now { get; private set; }
@@ -101,6 +106,11 @@ public sealed class Simulator : ISimulatedGroup
         _fleet.AddWarm(Math.Min(_policy.InitialSize, _options.MaxSize), start);
         _events.Schedule(new SimEvent { Time = start + 60, Kind = EventKind.MinuteClose });
         _events.Schedule(new SimEvent { Time = start + _policy.TickSeconds, Kind = EventKind.PolicyTick });
+        if (Metrics.HasServerMetrics)
+        {
+            Scrape(); // the warm group has been scraped before the trace starts
+            _events.Schedule(new SimEvent { Time = start + _options.Observation.ServerMetrics.ScrapeIntervalSeconds, Kind = EventKind.Scrape });
+        }
 
         var have = stream.TryNext(out var next);
         var checks = 0;
@@ -154,6 +164,14 @@ public sealed class Simulator : ISimulatedGroup
                     }
 
                     break;
+                case EventKind.Scrape:
+                    if (Now <= end)
+                    {
+                        Scrape();
+                        _events.Schedule(new SimEvent { Time = Now + _options.Observation.ServerMetrics.ScrapeIntervalSeconds, Kind = EventKind.Scrape });
+                    }
+
+                    break;
                 case EventKind.Callback:
                     if (_callbacks.Remove(e.Slot, out var action) && Now <= end)
                     {
@@ -189,8 +207,18 @@ public sealed class Simulator : ISimulatedGroup
         {
             FeasibleRequests = l.FeasibleArrivals,
             MaxSizeHits = _maxSizeHits + (_policy.InitialSize >= _options.MaxSize ? 1 : 0),
+            Recoveries = _recovery.Results,
         };
         return new SimulationResult(score, _timeline);
+    }
+
+    /// <summary>Prometheus scrapes every serving instance's gauges and counters at once (one sample of the group).</summary>
+    private void Scrape()
+    {
+        var serving = _fleet.ServingCount;
+        var running = _fleet.RunningNow;
+        Metrics.AddScrape(new ScrapeSample(Now, serving, serving > 0 ? running / (double)(serving * _options.Instance.BatchSize) : double.NaN,
+            running, _fleet.WaitingNow, _fleet.Received));
     }
 
     private void CloseMinute(double start, double end)
@@ -216,6 +244,11 @@ public sealed class Simulator : ISimulatedGroup
         if (ttftP95 > _options.SloMs)
         {
             _violationMinutes++;
+        }
+
+        if (Now <= end)
+        {
+            _recovery.Minute(minute, ttftP95);
         }
 
         _ledger.ResetMinute();

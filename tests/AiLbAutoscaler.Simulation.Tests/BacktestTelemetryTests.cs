@@ -31,7 +31,7 @@ public sealed class BacktestTelemetryTests
 
         var result = BacktestRunner.Run(new BacktestRequest
         {
-            Trace = TraceSpec.FromScenario("diurnal", 0.15, 7),
+            Trace = TraceSpec.FromScenario("diurnal", 0.4, 7),
             Policies = [AilbPolicy.PolicyName],
             RecordTimeline = true,
             RecordInstruments = true,
@@ -41,7 +41,7 @@ public sealed class BacktestTelemetryTests
 
         var run = Assert.Single(result.Runs);
         var points = run.Instruments!;
-        var ticks = (int)(result.SimSeconds / 60); // one controller tick per simulated minute
+        var ticks = (int)(result.SimSeconds / new SimulationOptions().ControllerTick); // one controller tick per tick interval
         var desired = points.Where(p => p.Instrument == T.Instruments.DesiredSize).ToList();
         Assert.Equal(ticks, desired.Count);
         Assert.Equal(ticks, points.Count(p => p.Instrument == T.Instruments.Size));

@@ -50,7 +50,7 @@ public sealed class CliTests
         var root = doc.RootElement;
         Assert.Equal(
             ["trace", "seed", "slo_ms", "sim_seconds", "gap_minutes", "wall_seconds", "requests", "requests_per_wall_second",
-             "rate_scale", "trace_path", "static_size", "max_size", "calibration_at_max_size", "calibration", "warnings", "results"],
+             "rate_scale", "trace_path", "static_size", "max_size", "calibration_at_max_size", "calibration", "warnings", "results", "events"],
             root.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal(3, root.GetProperty("seed").GetInt64());
         Assert.Equal(2500, root.GetProperty("slo_ms").GetDouble());
@@ -58,7 +58,8 @@ public sealed class CliTests
         Assert.Equal(5, results.Count);
         Assert.Equal(
             ["policy", "feasible_attainment", "slo_attainment", "feasible_share", "max_size_hits", "violation_minutes", "instance_hours", "cost_vs_oracle", "resizes", "direction_changes",
-             "ttft_p50_ms", "ttft_p95_ms", "ttft_p99_ms", "e2e_p95_ms", "peak_instances", "served", "dropped", "reached_max_size"],
+             "ttft_p50_ms", "ttft_p95_ms", "ttft_p99_ms", "e2e_p95_ms", "peak_instances", "served", "dropped", "reached_max_size",
+             "recovery_seconds", "unrecovered_events", "recoveries"],
             results[0].EnumerateObject().Select(p => p.Name).ToArray());
         var oracle = results.Single(r => r.GetProperty("policy").GetString() == "oracle");
         Assert.Equal(1.0, oracle.GetProperty("cost_vs_oracle").GetDouble());

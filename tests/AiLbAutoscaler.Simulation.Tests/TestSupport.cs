@@ -7,12 +7,14 @@ namespace AiLbAutoscaler.Simulation.Tests;
 /// <summary>A hand-set group for baseline decision tests: one visible minute of metrics and a recorded resize list.</summary>
 internal sealed class FakeGroup : ISimulatedGroup
 {
-    public FakeGroup(double now, int size, int serving, double utilization, bool visible = true, double waiting = double.NaN, long arrivals = 0, int? reporting = null)
+    /// <param name="serverMetrics">Scraped server metrics on (add scrapes to <see cref="Metrics"/>); off, the per-minute path alone.</param>
+    public FakeGroup(double now, int size, int serving, double utilization, bool visible = true, double waiting = double.NaN, long arrivals = 0, int? reporting = null,
+        bool serverMetrics = false)
     {
         Now = now;
         TargetSize = size;
         Serving = serving;
-        var options = new ObservationOptions();
+        var options = new ObservationOptions { ServerMetrics = { Enabled = serverMetrics } };
         Metrics = new ObservationPipeline(options);
 
         // The newest minute whose instance and load-balancer metrics are both visible at `now`.

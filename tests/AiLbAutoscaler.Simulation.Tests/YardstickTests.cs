@@ -194,7 +194,7 @@ public sealed class YardstickTests
         using var doc = JsonDocument.Parse(stream.ToArray());
         var root = doc.RootElement;
 
-        Assert.Equal(["trace", "seed", "slo_ms", "slo_target", "sim_seconds", "wall_seconds", "requests", "runs", "calibration", "warnings", "policies", "reference", "matches"],
+        Assert.Equal(["trace", "seed", "slo_ms", "slo_target", "sim_seconds", "wall_seconds", "requests", "runs", "calibration", "warnings", "policies", "reference", "matches", "events"],
             root.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal(10, root.GetProperty("runs").GetInt32());
         var policies = root.GetProperty("policies").EnumerateArray().ToList();

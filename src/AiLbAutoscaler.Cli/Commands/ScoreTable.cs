@@ -29,7 +29,16 @@ internal static class ScoreTable
         new("peak", 2, s => s.PeakInstances.ToString(CultureInfo.InvariantCulture)),
         new("served", 3, s => s.Served.ToString("N0", CultureInfo.InvariantCulture)),
         new("dropped", 2, s => s.Dropped.ToString("N0", CultureInfo.InvariantCulture)),
+        new("recovery s", 1, s => Recovery(s)),
     ];
+
+    /// <summary>The slowest recovery from a load event: "–" without events, "never" when one did not recover.</summary>
+    public static string Recovery(Scorecard s) => s.WorstRecoverySeconds switch
+    {
+        null => "–",
+        double x when double.IsInfinity(x) => "never",
+        double x => x.ToString("0", CultureInfo.InvariantCulture),
+    };
 
     /// <summary>The table, and how many columns were left out to fit <paramref name="width"/>.</summary>
     public static (Table Table, int Hidden, int Width) Build(BacktestResult result, int width, bool wide)
@@ -68,6 +77,9 @@ internal static class ScoreTable
         var warnings = result.MaxSizeWarnings();
         table.Caption($"{result.Requests:N0} requests, {feasible * 100:0.0} % feasible (prefill alone within the SLO) · static size {result.Capacity.StaticSize} for the busiest minute ({result.Capacity.BusiestRequestsPerSecond:0.#} req/s, {result.Capacity.RequestsPerInstancePerSecond:0.##} req/s per instance) · " +
                       $"{result.WallSeconds:0.0} s wall · {result.RequestsPerWallSecond:N0} requests replayed per wall-second" +
+                      (result.EventMinutes.Count > 0
+                          ? $" · {result.EventMinutes.Count} load event(s) (a minute ≥ {Simulation.Scoring.LoadEvents.JumpFactor:0.#}× the {Simulation.Scoring.LoadEvents.BaselineMinutes} before it), first at minute {result.EventMinutes[0]}; recovery = SLO back for {Simulation.Scoring.RecoveryTracker.HoldMinutes} min, slowest event; floor {result.RecoveryFloorSeconds:0} s"
+                          : " · no load event") +
                       (result.GapMinutes > 0 ? $" · {result.GapMinutes:N0} gap minutes held at the previous minute's rate" : "") +
                       (warnings.Count > 0 ? " · WARNING: " + Markup.Escape(string.Join("; ", warnings)) : ""));
         return (table, Columns.Length - chosen.Count, Math.Max(width, used));

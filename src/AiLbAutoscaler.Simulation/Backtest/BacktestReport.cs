@@ -50,10 +50,12 @@ public static class BacktestReport
             w.WriteStartObject();
             WriteScore(w, s);
             w.WriteBoolean("reached_max_size", result.MaxSize > 0 && s.PeakInstances >= result.MaxSize);
+            WriteRecovery(w, s);
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
+        WriteEvents(w, result.EventMinutes, result.RecoveryFloorSeconds);
         w.WriteEndObject();
     }
 
@@ -107,6 +109,42 @@ public static class BacktestReport
         w.WriteNumber("peak_instances", s.PeakInstances);
         w.WriteNumber("served", s.Served);
         w.WriteNumber("dropped", s.Dropped);
+    }
+
+    /// <summary>The load events and how they are found, and the recovery floor (issue 12).</summary>
+    internal static void WriteEvents(Utf8JsonWriter w, IReadOnlyList<int> minutes, double floorSeconds)
+    {
+        w.WriteStartObject("events");
+        Number(w, "jump_factor", Scoring.LoadEvents.JumpFactor);
+        w.WriteNumber("baseline_minutes", Scoring.LoadEvents.BaselineMinutes);
+        Number(w, "min_jump_requests", Scoring.LoadEvents.MinJumpRequests);
+        w.WriteNumber("hold_minutes", Scoring.RecoveryTracker.HoldMinutes);
+        Number(w, "recovery_floor_seconds", floorSeconds);
+        w.WriteStartArray("minutes");
+        foreach (var m in minutes)
+        {
+            w.WriteNumberValue(m);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The slowest recovery (null without events or when one never recovered; then <c>unrecovered_events</c> counts them) and each event's.</summary>
+    internal static void WriteRecovery(Utf8JsonWriter w, Scoring.Scorecard s)
+    {
+        Number(w, "recovery_seconds", s.WorstRecoverySeconds ?? double.NaN);
+        w.WriteNumber("unrecovered_events", s.Recoveries.Count(r => r.Seconds is null));
+        w.WriteStartArray("recoveries");
+        foreach (var r in s.Recoveries)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("minute", r.Minute);
+            Number(w, "seconds", r.Seconds ?? double.NaN);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     internal static void Number(Utf8JsonWriter w, string name, double value)

@@ -98,6 +98,12 @@ public sealed record BacktestResult(
 
     public double RateScale { get; init; } = 1;
 
+    /// <summary>The minutes that start a load event (<see cref="LoadEvents"/>); each result has its recovery time for each.</summary>
+    public IReadOnlyList<int> EventMinutes { get; init; } = [];
+
+    /// <summary>The physical floor of a recovery (<see cref="RecoveryFloor"/>).</summary>
+    public double RecoveryFloorSeconds { get; init; }
+
     /// <summary>The trace file replayed; null for a built-in scenario.</summary>
     public string? TracePath { get; init; }
 
@@ -120,6 +126,7 @@ public static class BacktestRunner
 
         // Build every policy first, so a bad setting fails before any run starts.
         var policies = request.Policies.Select(name => PolicyCatalog.Create(name, env)).ToList();
+        var events = LoadEvents.Detect(profile);
         var runs = new PolicyRun[policies.Count];
         Parallel.For(0, policies.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxParallelism), CancellationToken = request.Cancellation }, i =>
         {
@@ -130,6 +137,7 @@ public static class BacktestRunner
                 RecordTimeline = request.RecordTimeline,
                 Progress = request.Progress is { } p ? f => p(policy.Name, f) : null,
                 Cancellation = request.Cancellation,
+                EventMinutes = events,
             };
             try
             {
@@ -156,6 +164,8 @@ public static class BacktestRunner
             GapMinutes = request.Trace.GapMinutes(),
             RateScale = request.Trace.RateScale,
             TracePath = request.Trace.Path,
+            EventMinutes = events,
+            RecoveryFloorSeconds = RecoveryFloor.Seconds(request.Options),
         };
     }
 

@@ -90,6 +90,15 @@ internal sealed class SimFleet
     /// <summary>Billing stops here (the end of the trace); instances deleted later are billed up to it.</summary>
     public double BillingEnd { get; set; } = double.PositiveInfinity;
 
+    /// <summary>Requests the servers received, including those a full server rejected with 503 (its own counter sees them); not those the LB could send nowhere.</summary>
+    public long Received { get; private set; }
+
+    /// <summary>Requests in the batch on serving instances, now (vLLM <c>num_requests_running</c>, summed).</summary>
+    public long RunningNow => _busyServing;
+
+    /// <summary>Requests waiting beyond the batch on serving instances, now (vLLM <c>num_requests_waiting</c>, summed).</summary>
+    public long WaitingNow => _outstandingServing - _busyServing;
+
     /// <summary>Requests in flight or queued anywhere.</summary>
     public long InFlight { get; private set; }
 
@@ -115,6 +124,7 @@ internal sealed class SimFleet
         }
 
         var slot = _serving[pick];
+        Received++;
         if (_outstanding[slot] >= _maxOutstanding)
         {
             _ledger.Drop();

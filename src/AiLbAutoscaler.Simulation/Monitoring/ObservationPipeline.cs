@@ -1,19 +1,37 @@
 namespace AiLbAutoscaler.Simulation.Monitoring;
 
-/// <summary>The visibility delays of the monitoring system.</summary>
+/// <summary>The visibility delays of each signal source (docs/simulation.md, "Observation").</summary>
 public sealed class ObservationOptions
 {
-    /// <summary>Load-balancer metrics (latency, request count) become visible this long after their minute ends (GCP: up to 210 s).</summary>
+    /// <summary>Cloud Monitoring's load-balancer metrics (latency, request count) become visible this long after their minute ends (GCP: up to 210 s).</summary>
     public double LoadBalancerDelaySeconds { get; set; } = 180;
 
-    /// <summary>Instance metrics (utilization, queue, group size) become visible this long after their minute ends (GCP: up to 240 s).</summary>
+    /// <summary>Cloud Monitoring's instance metrics (utilization, queue, group size) become visible this long after their minute ends (GCP: up to 240 s).</summary>
     public double InstanceDelaySeconds { get; set; } = 120;
+
+    /// <summary>The servers' own metrics through Prometheus: scraped every few seconds, visible after a short ingest delay.</summary>
+    public ServerMetricsOptions ServerMetrics { get; set; } = new();
+
+    /// <summary>
+    /// The longest a change can take to show in the fastest signal: a change at a minute's start shows when the minute
+    /// closes (60 s) plus the quicker of the two delays.
+    /// </summary>
+    public double FastestVisibilitySeconds => ServerMetrics is { Enabled: true } server
+        ? Math.Min(server.VisibilitySeconds, MinuteVisibilitySeconds)
+        : MinuteVisibilitySeconds;
+
+    private double MinuteVisibilitySeconds => 60 + Math.Min(LoadBalancerDelaySeconds, InstanceDelaySeconds);
 
     public IEnumerable<string> Validate(string path)
     {
         if (!(LoadBalancerDelaySeconds >= 0) || !(InstanceDelaySeconds >= 0))
         {
             yield return $"{path}: delays must be 0 or more seconds (were {LoadBalancerDelaySeconds}, {InstanceDelaySeconds}).";
+        }
+
+        foreach (var e in (ServerMetrics ?? new()).Validate(path + ":ServerMetrics"))
+        {
+            yield return e;
         }
     }
 }
@@ -28,6 +46,9 @@ public sealed class ObservationPipeline(ObservationOptions options)
     private readonly MinuteStats[] _ring = new MinuteStats[Capacity];
     private int _count;
     private int _next;
+    private readonly ScrapeSample[] _scrapes = new ScrapeSample[Capacity];
+    private int _scrapeCount;
+    private int _scrapeNext;
 
     public ObservationOptions Options { get; } = options;
 
@@ -36,6 +57,115 @@ public sealed class ObservationPipeline(ObservationOptions options)
         _ring[_next] = minute;
         _next = (_next + 1) % Capacity;
         _count = Math.Min(_count + 1, Capacity);
+    }
+
+    /// <summary>The servers' own metrics are scraped (and every policy that can read them does).</summary>
+    public bool HasServerMetrics => Options.ServerMetrics is { Enabled: true };
+
+    public void AddScrape(in ScrapeSample sample)
+    {
+        _scrapes[_scrapeNext] = sample;
+        _scrapeNext = (_scrapeNext + 1) % Capacity;
+        _scrapeCount = Math.Min(_scrapeCount + 1, Capacity);
+    }
+
+    /// <summary>The newest scrape a query can read at <paramref name="now"/> (scraped at least the ingest delay ago).</summary>
+    public bool TryLatestScrape(double now, out ScrapeSample sample) => TryScrape(now - Options.ServerMetrics.IngestDelaySeconds, out sample);
+
+    /// <summary>
+    /// The servers' request rate at the newest readable scrape: the counter's increase over the rate window, per second
+    /// (<c>sum(rate(http_requests_total[1m]))</c>; summed over the group, so an instance that leaves takes nothing with it).
+    /// False until a full window has been scraped.
+    /// </summary>
+    public bool TryServerRequestRate(double now, out double rate, out ScrapeSample latest)
+    {
+        rate = double.NaN;
+        if (!TryLatestScrape(now, out latest) || !TryScrape(latest.Time - Options.ServerMetrics.RateWindowSeconds, out var start) ||
+            !(latest.Time > start.Time))
+        {
+            return false;
+        }
+
+        rate = (latest.Received - start.Received) / (latest.Time - start.Time);
+        return true;
+    }
+
+    /// <summary>
+    /// The per-instance gauges a policy reads, from the fastest source there is: the newest readable scrape where the
+    /// servers' metrics are on, else the newest visible minute of the instance metrics. Reporting = instances the mean
+    /// is over. False when there is none yet, or it covers no serving instance.
+    /// </summary>
+    public bool TryInstanceGauges(double now, out InstanceGauges gauges)
+    {
+        if (HasServerMetrics)
+        {
+            if (TryScrapedGauges(now, out gauges))
+            {
+                return true;
+            }
+        }
+        else if (TryLatestInstance(now, out var m) && m.Serving > 0 && double.IsFinite(m.Utilization))
+        {
+            gauges = new InstanceGauges(m.Utilization, m.QueuePerInstance, m.WaitingPerInstance, m.Serving, m.EndSeconds, FromServer: false);
+            return true;
+        }
+
+        gauges = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The gauges of the newest readable scrape, averaged over the scrapes of <see cref="ServerMetricsOptions.GaugeWindowSeconds"/>
+    /// before it (those with serving instances); reporting is the newest scrape's instance count. False when none.
+    /// </summary>
+    public bool TryScrapedGauges(double now, out InstanceGauges gauges)
+    {
+        gauges = default;
+        if (!TryLatestScrape(now, out var latest) || latest.Instances <= 0)
+        {
+            return false;
+        }
+
+        var from = latest.Time - Options.ServerMetrics.GaugeWindowSeconds - 1e-9;
+        double utilization = 0, queue = 0, waiting = 0;
+        var n = 0;
+        for (var i = 1; i <= _scrapeCount; i++)
+        {
+            var s = _scrapes[(_scrapeNext - i + Capacity) % Capacity];
+            if (s.Time > latest.Time || s.Instances <= 0)
+            {
+                continue;
+            }
+
+            if (s.Time < from)
+            {
+                break;
+            }
+
+            utilization += s.Utilization;
+            queue += s.QueuePerInstance;
+            waiting += s.WaitingPerInstance;
+            n++;
+        }
+
+        gauges = new InstanceGauges(utilization / n, queue / n, waiting / n, latest.Instances, latest.Time, FromServer: true);
+        return true;
+    }
+
+    private bool TryScrape(double at, out ScrapeSample sample)
+    {
+        for (var i = 1; i <= _scrapeCount; i++)
+        {
+            var s = _scrapes[(_scrapeNext - i + Capacity) % Capacity];
+            if (s.Time <= at + 1e-9)
+            {
+                sample = s;
+                return true;
+            }
+        }
+
+        sample = default;
+        return false;
     }
 
     /// <summary>The newest minute whose load-balancer metrics are visible at <paramref name="now"/>.</summary>
@@ -60,3 +190,6 @@ public sealed class ObservationPipeline(ObservationOptions options)
         return false;
     }
 }
+
+/// <summary>Per-instance means as a policy sees them, and where they come from (a scrape, or a Cloud Monitoring minute).</summary>
+public readonly record struct InstanceGauges(double Utilization, double QueuePerInstance, double WaitingPerInstance, int Reporting, double At, bool FromServer);

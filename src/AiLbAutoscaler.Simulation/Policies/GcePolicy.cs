@@ -23,7 +23,8 @@ public sealed class GceOptions
 
 /// <summary>
 /// The MIG autoscaler (docs: compute/docs/autoscaler): recommended size = ⌈mean utilization × instances reporting / target⌉
-/// from the latest visible minute (only serving instances report, and an instance serves after its ~180 s boot, so data
+/// from the latest visible per-instance gauges — a Cloud Monitoring user-defined metric (the servers' Prometheus gauge,
+/// readable within seconds) where the servers' metrics are on, else the per-minute instance metric (only serving instances report, and an instance serves after its ~180 s boot, so data
 /// from instances in their initialization period is left out as GCE does); scale-out at once and unlimited; scale-in only
 /// to the peak recommendation of the stabilization period. Resizes the group directly.
 /// </summary>
@@ -44,12 +45,12 @@ public sealed class GcePolicy(GceOptions options, int initialSize, int maxSize) 
 
     public void Tick(ISimulatedGroup group)
     {
-        if (!group.Metrics.TryLatestInstance(group.Now, out var minute) || double.IsNaN(minute.Utilization) || minute.Serving == 0)
+        if (!group.Metrics.TryInstanceGauges(group.Now, out var gauges) || double.IsNaN(gauges.Utilization))
         {
             return; // no data: GCE reports missing data points and keeps the size
         }
 
-        var recommended = (int)Math.Ceiling(minute.Utilization * minute.Serving / options.UtilizationTarget - 1e-9);
+        var recommended = (int)Math.Ceiling(gauges.Utilization * gauges.Reporting / options.UtilizationTarget - 1e-9);
         recommended = Math.Clamp(recommended, 1, maxSize);
         LastRecommendation = recommended;
 

@@ -33,8 +33,9 @@ public sealed class HpaOptions
 }
 
 /// <summary>
-/// The HPA replica calculation on a per-pod mean (<see cref="HpaAlgorithm"/>) fed with the delayed per-minute GPU
-/// utilization (busy batch slots) against <see cref="HpaOptions.UtilizationTarget"/>.
+/// The HPA replica calculation on a per-pod mean (<see cref="HpaAlgorithm"/>) fed with the batch occupancy (busy batch
+/// slots) against <see cref="HpaOptions.UtilizationTarget"/>: the servers' scraped gauge through the Prometheus adapter
+/// where the servers' metrics are on, else the delayed per-minute instance metric.
 /// </summary>
 public sealed class HpaPolicy(HpaOptions options, int initialSize, int maxSize) : ISimPolicy
 {
@@ -50,9 +51,9 @@ public sealed class HpaPolicy(HpaOptions options, int initialSize, int maxSize) 
 
     public void Tick(ISimulatedGroup group)
     {
-        if (group.Metrics.TryLatestInstance(group.Now, out var minute))
+        if (group.Metrics.TryInstanceGauges(group.Now, out var gauges))
         {
-            _hpa.Tick(group, minute.Utilization, options.UtilizationTarget, minute.Serving);
+            _hpa.Tick(group, gauges.Utilization, options.UtilizationTarget, gauges.Reporting);
         }
     }
 }

@@ -30,7 +30,7 @@ public sealed class HpaQueueOptions
 /// The Kubernetes HPA on a Pods metric with an AverageValue target: requests waiting per instance (the queue, not the
 /// batch), as GKE recommends for LLM servers (a Prometheus gauge through the metrics adapter; KEDA's Prometheus scaler
 /// computes the same ⌈total / target⌉). The replica calculation is the HPA's (<see cref="HpaAlgorithm"/>); it reads the
-/// same delayed per-minute instance metrics as every policy.
+/// same per-instance gauges as every policy (<see cref="Monitoring.ObservationPipeline.TryInstanceGauges"/>).
 /// </summary>
 public sealed class HpaQueuePolicy(HpaQueueOptions options, int initialSize, int maxSize) : ISimPolicy
 {
@@ -46,9 +46,9 @@ public sealed class HpaQueuePolicy(HpaQueueOptions options, int initialSize, int
 
     public void Tick(ISimulatedGroup group)
     {
-        if (group.Metrics.TryLatestInstance(group.Now, out var minute))
+        if (group.Metrics.TryInstanceGauges(group.Now, out var gauges))
         {
-            _hpa.Tick(group, minute.WaitingPerInstance, options.QueueTarget, minute.Serving);
+            _hpa.Tick(group, gauges.WaitingPerInstance, options.QueueTarget, gauges.Reporting);
         }
     }
 }

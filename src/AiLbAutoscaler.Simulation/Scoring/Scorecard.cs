@@ -36,6 +36,12 @@ public sealed record Scorecard(
     /// <summary>Resizes the policy asked for at or above the simulation's MaxSize (each clamped to it).</summary>
     public int MaxSizeHits { get; init; }
 
+    /// <summary>Each load event's recovery time (<see cref="LoadEvents"/>, <see cref="RecoveryTracker"/>); empty when the trace has none.</summary>
+    public EventRecoveries Recoveries { get; init; } = EventRecoveries.None;
+
+    /// <summary>The slowest recovery in seconds: null without events, +∞ when some event never recovered.</summary>
+    public double? WorstRecoverySeconds => Recoveries.Count == 0 ? null : Recoveries.Max(r => r.Seconds ?? double.PositiveInfinity);
+
     public double RequestsPerWallSecond => WallSeconds > 0 ? Requests / WallSeconds : 0;
 }
 

@@ -86,6 +86,7 @@ public static class SweepReport
         }
 
         w.WriteEndArray();
+        BacktestReport.WriteEvents(w, result.EventMinutes, result.RecoveryFloorSeconds);
         w.WriteEndObject();
     }
 
@@ -96,5 +97,6 @@ public static class SweepReport
         w.WriteString("label", p.Label);
         w.WriteBoolean("default", p.IsDefault);
         BacktestReport.WriteScore(w, p.Score);
+        BacktestReport.WriteRecovery(w, p.Score);
     }
 }

@@ -42,6 +42,11 @@ public sealed record SweepResult(
     /// <summary>Requests replayed per wall-second over every run of the sweep.</summary>
     public int MaxSize { get; init; } = int.MaxValue;
 
+    /// <summary>The minutes that start a load event; every point's score has its recovery time for each.</summary>
+    public IReadOnlyList<int> EventMinutes { get; init; } = [];
+
+    public double RecoveryFloorSeconds { get; init; }
+
     public IReadOnlyList<string> MaxSizeWarnings() =>
         BacktestResult.MaxSizeWarningsFor(Capacity, Plan, MaxSize, Points.Select(p => ($"{p.Policy} ({p.Label})", p.Score.MaxSizeHits)));
 
@@ -120,11 +125,12 @@ public static class SweepRunner
         var env = BacktestRunner.Prepare(request);
         var policies = cases.Select(c => c.Build(env)).ToList(); // a bad setting fails before any run
         var points = new SweepPoint[cases.Count];
+        var events = LoadEvents.Detect(env.MinuteProfile);
         var done = 0;
         Parallel.For(0, cases.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxParallelism), CancellationToken = request.Cancellation }, i =>
         {
             var c = cases[i];
-            var result = Simulator.Run(request.Trace, policies[i], request.Options, new RunSettings { EndMinute = env.MinuteProfile.Length, Cancellation = request.Cancellation });
+            var result = Simulator.Run(request.Trace, policies[i], request.Options, new RunSettings { EndMinute = env.MinuteProfile.Length, Cancellation = request.Cancellation, EventMinutes = events });
             points[i] = new SweepPoint(c.Policy, c.Knob, c.Setting, c.Label, c.IsDefault, result.Score);
             request.Progress?.Invoke("sweep", Interlocked.Increment(ref done) / (double)cases.Count);
         });
@@ -142,6 +148,11 @@ public static class SweepRunner
 
         var requests = points.Length > 0 ? points[0].Score.Requests : 0;
         return new SweepResult(request.Trace.Name, request.Trace.Seed, request.Options.SloMs, request.Options.SloTarget, env.MinuteProfile.Length * 60.0,
-            wall.Elapsed.TotalSeconds, requests, env.Capacity, env.OraclePlan, points, reference, matches) { MaxSize = request.Options.MaxSize };
+            wall.Elapsed.TotalSeconds, requests, env.Capacity, env.OraclePlan, points, reference, matches)
+        {
+            MaxSize = request.Options.MaxSize,
+            EventMinutes = events,
+            RecoveryFloorSeconds = RecoveryFloor.Seconds(request.Options),
+        };
     }
 }

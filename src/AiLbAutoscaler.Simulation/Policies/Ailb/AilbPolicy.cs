@@ -38,7 +38,7 @@ public sealed class AilbPolicy : ISimPolicy, IDisposable
 
         Policy = policy;
         InitialSize = initialSize;
-        TickSeconds = options.ControllerTickSeconds;
+        TickSeconds = options.ControllerTick;
         var time = new SimTimeProvider(() => _group?.Now ?? 0);
         _recorder = recordInstruments ? new InstrumentRecorder(() => _group?.Now ?? 0) : null;
         _metrics = new SimMetricsSource();
