@@ -47,7 +47,7 @@ public sealed class ControllerWiringTests(AzuriteFixture azurite) : IClassFixtur
         Assert.Contains(state.State.ScaleEvents, e => e.From == 2 && e.To == applied);
         Assert.Null(state.State.PendingDesiredSize);
 
-        var history = await controller.HistoryAsync("web", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1), 10, CancellationToken.None);
+        var history = await provider.GetRequiredService<StackQueries>().HistoryAsync("web", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1), 10, CancellationToken.None);
         var row = Assert.Single(history);
         Assert.Equal(applied, row.Decision.DesiredSize);
         Assert.Equal(SignalNames.GpuUtilization, Assert.Single(row.Inputs).Signal);
@@ -56,7 +56,7 @@ public sealed class ControllerWiringTests(AzuriteFixture azurite) : IClassFixtur
         await using var lease = await other.Lock.TryAcquireAsync("web", CancellationToken.None);
         Assert.NotNull(lease); // released at the end of the tick, not left to expire
 
-        var status = await controller.StatusAsync("web", CancellationToken.None);
+        var status = await provider.GetRequiredService<StackQueries>().StatusAsync("web", CancellationToken.None);
         Assert.Equal(applied, status.LastAppliedSize);
         Assert.Single(status.RecentDecisions);
     }
