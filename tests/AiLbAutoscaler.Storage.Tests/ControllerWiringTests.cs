@@ -122,9 +122,11 @@ public sealed class ControllerWiringTests(AzuriteFixture azurite) : IClassFixtur
     private ServiceProvider Build(InMemoryMetricsSource metrics, IFleetActuator actuator, out AzureStorageOptions options, AzureStorageOptions? shared = null)
     {
         options = shared ?? azurite.NewOptions();
-        var configuration = Configuration(options);
+        var configuration = new ConfigurationBuilder().AddConfiguration(Configuration(options))
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Autoscaler:Actuator"] = "TestStandIn", ["Autoscaler:Metrics:Source"] = "TestStandIn" })
+            .Build();
         var services = new ServiceCollection().AddLogging();
-        services.AddSingleton<IMetricsSource>(metrics).AddSingleton<IFleetActuator>(actuator);
+        services.AddMetricsSourceAdapter("TestStandIn", _ => metrics).AddFleetActuatorAdapter("TestStandIn", _ => actuator);
 
         // AddAutoscalerCore's TryAddSingleton<DecisionEngine>() makes DI pick the (TimeProvider, IEnumerable<ISignalRecommender>)
         // constructor with no recommender registered, so every decision throws; the default constructor is wanted (Core issue, reported).
