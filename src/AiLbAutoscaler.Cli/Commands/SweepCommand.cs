@@ -32,7 +32,7 @@ public static class SweepCommand
         command.SetAction(parse => CommandRunner.Run(parse, inputs.Common, context =>
         {
             var config = inputs.Resolve(parse, "sweep");
-            var names = Simulation.Policies.PolicyCatalog.Parse(parse.GetValue(policies) ?? DefaultPolicies);
+            var names = Simulation.Policies.PolicyCatalog.Default.Parse(parse.GetValue(policies) ?? DefaultPolicies);
             var htmlPath = parse.GetValue(html);
             if (htmlPath is not null)
             {
