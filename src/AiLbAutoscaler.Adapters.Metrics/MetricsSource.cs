@@ -16,6 +16,9 @@ namespace AiLbAutoscaler.Adapters.Metrics;
 /// </summary>
 public sealed class MetricsSource : IMetricsSource
 {
+    /// <summary>The adapter name that selects this source (<c>Autoscaler:Metrics:Source</c>, <c>Autoscaler:Stacks:{stack}:Metrics:Adapter</c>); it serves Cloud Monitoring and PromQL per stack.</summary>
+    public const string AdapterName = "CloudMonitoring";
+
     private readonly IOptions<MetricsOptions> _options;
     private readonly CloudMonitoringReader _cloudMonitoring;
     private readonly PrometheusReader _prometheus;

@@ -6,9 +6,9 @@ using Microsoft.Extensions.Hosting;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 
-// Real adapters for the ports the settings select (Autoscaler:Metrics:Source, Autoscaler:Actuator,
-// Autoscaler:Storage:Enabled); AddAutoscalerCore's in-memory stand-ins serve the rest, and startup fails when a
-// setting names an adapter that is not there.
+// Real adapters for what the settings select: per stack Autoscaler:Stacks:<stack>:Actuator and :Metrics:Adapter
+// (defaults Autoscaler:Actuator, Autoscaler:Metrics:Source), and Autoscaler:Storage:Enabled; AddAutoscalerCore routes
+// each stack to its adapter and fails startup when a stack names an adapter that is not there.
 builder.Services.AddAutoscalerAdapters(builder.Configuration);
 builder.Services.AddAutoscalerCore(builder.Configuration);
 builder.Services.AddAutoscalerFunctions(builder.Configuration);

@@ -46,8 +46,8 @@ public sealed class DashboardBrowserTests
 
         // A few real ticks: inference heats up twice, batch is pinned by hand with markup in the reason.
         var controller = web.Services.GetRequiredService<AutoscaleController>();
-        var metrics = (InMemoryMetricsSource)web.Services.GetRequiredService<IMetricsSource>();
-        var actuator = (InMemoryFleetActuator)web.Services.GetRequiredService<IFleetActuator>();
+        var metrics = (InMemoryMetricsSource)web.Services.GetRequiredKeyedService<IMetricsSource>(AiLbAutoscaler.Core.Routing.AdapterNames.InMemory);
+        var actuator = (InMemoryFleetActuator)web.Services.GetRequiredKeyedService<IFleetActuator>(AiLbAutoscaler.Core.Routing.AdapterNames.InMemory);
         actuator.SetSize("inference", 2);
         foreach (var gpu in new[] { 0.9, 0.8 })
         {

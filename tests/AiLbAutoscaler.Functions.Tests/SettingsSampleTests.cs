@@ -29,7 +29,7 @@ public sealed class SettingsSampleTests
         {
             "AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", ScheduleOptions.AutoscaleSetting, ScheduleOptions.PruneSetting,
             ScheduleOptions.TickQueueSetting,
-            AdapterSelection.MetricsSetting, AdapterSelection.ActuatorSetting, AdapterSelection.StorageSetting, AdapterSelection.DispatchSetting,
+            AiLbAutoscaler.Core.Routing.StackAdapterSelection.MetricsSetting, AiLbAutoscaler.Core.Routing.StackAdapterSelection.ActuatorSetting, AdapterSelection.StorageSetting, AdapterSelection.DispatchSetting,
             OpenTelemetryRegistration.OtlpEndpointSetting, OpenTelemetryRegistration.AzureMonitorSetting,
         };
         expected.AddRange(Leaves(typeof(AutoscalerOptions), AutoscalerOptions.SectionName));

@@ -1,5 +1,6 @@
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Functions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace AiLbAutoscaler.Functions.Tests;
@@ -35,8 +36,6 @@ public sealed class StartupValidationTests
     }
 
     [Theory]
-    [InlineData("Autoscaler:Actuator", "Terraform", "Autoscaler:Actuator must be one of InMemory, Pulumi (was 'Terraform'). App setting: Autoscaler__Actuator.")]
-    [InlineData("Autoscaler:Metrics:Source", "Prom", "Autoscaler:Metrics:Source must be one of InMemory, CloudMonitoring (was 'Prom')")]
     [InlineData("Autoscaler:Storage:Enabled", "yes", "Autoscaler:Storage:Enabled must be true or false (was 'yes')")]
     public async Task An_adapter_setting_that_names_no_adapter_fails_startup_naming_it(string key, string value, string expected)
     {
@@ -44,6 +43,22 @@ public sealed class StartupValidationTests
         settings[key] = value;
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => TestApp.StartAsync(settings));
+
+        Assert.Contains(expected, ex.Message);
+    }
+
+    /// <summary>An adapter name registered nowhere fails startup naming the setting it came from, global or per stack.</summary>
+    [Theory]
+    [InlineData("Autoscaler:Actuator", "Terraform", "Autoscaler:Actuator is 'Terraform', but no actuator adapter by that name is registered (registered: none). App setting: Autoscaler__Actuator.")]
+    [InlineData("Autoscaler:Metrics:Source", "Prom", "Autoscaler:Metrics:Source is 'Prom', but no metrics source adapter by that name is registered (registered: none)")]
+    [InlineData("Autoscaler:Stacks:batch:Actuator", "Terraform", "Autoscaler:Stacks:batch:Actuator is 'Terraform', but no actuator adapter by that name is registered (registered: InMemory). App setting: Autoscaler__Stacks__batch__Actuator.")]
+    [InlineData("Autoscaler:Stacks:batch:Metrics:Adapter", "Prom", "Autoscaler:Stacks:batch:Metrics:Adapter is 'Prom', but no metrics source adapter by that name is registered")]
+    public async Task An_adapter_name_registered_nowhere_fails_startup_naming_the_setting(string key, string value, string expected)
+    {
+        var settings = TestApp.DefaultSettings();
+        settings[key] = value;
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => TestApp.StartAsync(settings));
 
         Assert.Contains(expected, ex.Message);
     }
@@ -84,8 +99,10 @@ public sealed class StartupValidationTests
 
         await using var app = await TestApp.StartAsync(settings);
 
-        Assert.Equal("MetricsSource", app.Get<IMetricsSource>().GetType().Name);
-        Assert.Equal("PulumiFleetActuator", app.Get<IFleetActuator>().GetType().Name);
+        Assert.Equal("MetricsSource", app.Host.Services.GetRequiredKeyedService<IMetricsSource>("CloudMonitoring").GetType().Name);
+        Assert.Equal("PulumiFleetActuator", app.Host.Services.GetRequiredKeyedService<IFleetActuator>("Pulumi").GetType().Name);
+        Assert.Null(app.Host.Services.GetKeyedService<IFleetActuator>("InMemory")); // no stack selects the stand-ins, so they are not there
+        Assert.Null(app.Host.Services.GetKeyedService<IMetricsSource>("InMemory"));
         Assert.Equal("AzureTableStackStateStore", app.Get<IStackStateStore>().GetType().Name);
         Assert.Equal("AzureBlobStackLock", app.Get<IStackLock>().GetType().Name);
         Assert.Equal("AzureTableAuditLog", app.Get<IAuditLog>().GetType().Name);

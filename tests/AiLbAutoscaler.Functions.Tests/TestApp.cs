@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Core.Routing;
 using System.Text;
 using System.Text.Json;
 using AiLbAutoscaler.Core.InMemory;
@@ -40,9 +41,9 @@ internal sealed class TestApp : IAsyncDisposable
 
     public CapturedLog Log { get; }
 
-    public InMemoryFleetActuator Actuator => (InMemoryFleetActuator)Get<IFleetActuator>();
+    public InMemoryFleetActuator Actuator => (InMemoryFleetActuator)Host.Services.GetRequiredKeyedService<IFleetActuator>(AdapterNames.InMemory);
 
-    public InMemoryMetricsSource Metrics => (InMemoryMetricsSource)Get<IMetricsSource>();
+    public InMemoryMetricsSource Metrics => (InMemoryMetricsSource)Host.Services.GetRequiredKeyedService<IMetricsSource>(AdapterNames.InMemory);
 
     /// <summary>Two stacks: inference in [1, 10] and batch in [2, 6], both with the default signals.</summary>
     public static Dictionary<string, string?> DefaultSettings() => new()

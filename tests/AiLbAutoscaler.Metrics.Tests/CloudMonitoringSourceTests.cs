@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Adapters.Metrics;
 using System.Diagnostics;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
@@ -283,7 +284,7 @@ public sealed class CloudMonitoringSourceTests : IDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         var watch = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync("inference", cts.Token));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
     }
 
@@ -475,7 +476,7 @@ public sealed class CloudMonitoringSourceTests : IDisposable
     private async Task<Observation> ObserveAsync(Dictionary<string, string?> settings)
     {
         using var provider = MetricsHost.Build(settings, new FrozenClock(Now), new StaticAccessTokenSourceStandIn(MetricsHost.Token), _logs);
-        return await provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", CancellationToken.None);
+        return await provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync("inference", CancellationToken.None);
     }
 
     private Dictionary<string, string?> Base()

@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Adapters.Metrics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -43,7 +44,7 @@ public sealed class CredentialsTests : IDisposable
         ServeLatency();
 
         using var provider = Build(keyFile);
-        var source = provider.GetRequiredService<IMetricsSource>();
+        var source = provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName);
         var first = await source.ObserveAsync("inference", CancellationToken.None);
         var second = await source.ObserveAsync("inference", CancellationToken.None);
 
@@ -81,7 +82,7 @@ public sealed class CredentialsTests : IDisposable
         ServeLatency();
 
         using var provider = Build(keyFile);
-        var latency = Assert.Single((await provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", CancellationToken.None)).Signals);
+        var latency = Assert.Single((await provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync("inference", CancellationToken.None)).Signals);
 
         Assert.Null(latency.Value);
         Assert.Equal("credentials: token request failed (invalid_grant): Invalid JWT Signature.", latency.Problem);
@@ -114,7 +115,7 @@ public sealed class CredentialsTests : IDisposable
         }.ToJsonString());
 
         using var provider = Build(config);
-        var latency = Assert.Single((await provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", CancellationToken.None)).Signals);
+        var latency = Assert.Single((await provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync("inference", CancellationToken.None)).Signals);
 
         Assert.Equal(812.4, latency.Value);
         var sts = Form(Assert.Single(_server.LogEntries, e => e.RequestMessage.Path == "/v1/token").RequestMessage.Body);
@@ -135,7 +136,7 @@ public sealed class CredentialsTests : IDisposable
         ServeLatency();
 
         using var provider = Build(file);
-        var latency = Assert.Single((await provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", CancellationToken.None)).Signals);
+        var latency = Assert.Single((await provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync("inference", CancellationToken.None)).Signals);
 
         Assert.StartsWith("credentials: Autoscaler:Metrics:CredentialsFile", latency.Problem);
         Assert.Contains("has type 'gdch_service_account'", latency.Problem);

@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Adapters.Metrics;
 using AiLbAutoscaler.Adapters.Metrics.Configuration;
 using AiLbAutoscaler.Adapters.Metrics.Prometheus;
 using AiLbAutoscaler.Core.Ports;
@@ -45,7 +46,7 @@ public sealed class ManagedPrometheusStandInTests : IDisposable
             "max(max_over_time({\"__name__\"=\"vllm:num_requests_waiting\",\"monitored_resource\"=\"prometheus_target\"}[1m]))";
         using var provider = MetricsHost.Build(settings, new FrozenClock(Now), new StaticAccessTokenSourceStandIn(MetricsHost.Token));
 
-        var reading = Assert.Single((await provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", CancellationToken.None)).Signals);
+        var reading = Assert.Single((await provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync("inference", CancellationToken.None)).Signals);
 
         Assert.Equal(12.25, reading.Value);
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1768046940500), reading.ObservedAt);

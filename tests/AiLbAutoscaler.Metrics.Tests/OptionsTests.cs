@@ -113,8 +113,8 @@ public sealed class OptionsTests
         using var after = new ServiceCollection().AddLogging().AddAutoscalerCore(configuration).AddMetricsAdapters(configuration).BuildServiceProvider();
         using var before = new ServiceCollection().AddLogging().AddCloudMonitoringMetrics(configuration).AddAutoscalerCore(configuration).BuildServiceProvider();
 
-        Assert.IsType<MetricsSource>(after.GetRequiredService<IMetricsSource>());
-        Assert.IsType<MetricsSource>(before.GetRequiredService<IMetricsSource>());
+        Assert.IsType<MetricsSource>(after.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName));
+        Assert.IsType<MetricsSource>(before.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName));
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class OptionsTests
         var logs = new ListLoggerProvider();
         using var provider = MetricsHost.Build(Valid(), new FrozenClock(Now), new StaticAccessTokenSourceStandIn(MetricsHost.Token), logs);
 
-        var observation = await provider.GetRequiredService<IMetricsSource>().ObserveAsync("unknown", CancellationToken.None);
+        var observation = await provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync("unknown", CancellationToken.None);
 
         Assert.Empty(observation.Signals);
         Assert.Contains(logs.Entries, e => e.Message.StartsWith("Stack unknown has no Autoscaler:Stacks:unknown:Metrics settings", StringComparison.Ordinal));

@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Adapters.Metrics;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Core.Signals;
 using AiLbAutoscaler.Metrics.Tests.Support;
@@ -119,7 +120,7 @@ public sealed class PrometheusSourceTests(PrometheusServerFixture prometheus) : 
         settings["Autoscaler:Stacks:inference:Metrics:Signals:0:Scale"] = scale;
         settings["Autoscaler:Stacks:inference:Metrics:Signals:0:CountQuery"] = countQuery;
         using var provider = MetricsHost.Build(settings, new FrozenClock(prometheus.Now), new StaticAccessTokenSourceStandIn(MetricsHost.Token));
-        var observation = await provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", CancellationToken.None);
+        var observation = await provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync("inference", CancellationToken.None);
         Assert.Null(observation.InstanceAges);
         return Assert.Single(observation.Signals);
     }

@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Adapters.Metrics;
 using System.Security.Cryptography;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Metrics.Tests.Support;
@@ -42,7 +43,7 @@ public sealed class SecretEchoTests : IDisposable
         settings["Autoscaler:Stacks:inference:Metrics:Signals:0:Query"] = "max(vllm:num_requests_waiting)";
         using var provider = MetricsHost.Build(settings, new FrozenClock(Now), new StaticAccessTokenSourceStandIn(MetricsHost.Token), _logs);
 
-        var reading = Assert.Single((await provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", CancellationToken.None)).Signals);
+        var reading = Assert.Single((await provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync("inference", CancellationToken.None)).Signals);
 
         Assert.Null(reading.Value);
         Assert.Contains("HTTP 400", reading.Problem);
@@ -65,7 +66,7 @@ public sealed class SecretEchoTests : IDisposable
         settings["Autoscaler:Stacks:inference:Metrics:DisabledSignals:1"] = "error_rate_5xx";
         using var provider = MetricsHost.Build(settings, new FrozenClock(Now), new StaticAccessTokenSourceStandIn(MetricsHost.Token), _logs);
 
-        var readings = (await provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", CancellationToken.None)).Signals;
+        var readings = (await provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync("inference", CancellationToken.None)).Signals;
 
         Assert.NotEmpty(readings);
         Assert.All(readings, r => Assert.Null(r.Value));
@@ -90,7 +91,7 @@ public sealed class SecretEchoTests : IDisposable
         settings["Autoscaler:Stacks:inference:Metrics:DisabledSignals:1"] = "error_rate_5xx";
         using var provider = MetricsHost.Build(settings, new FrozenClock(Now), tokens: null, _logs);
 
-        var latency = Assert.Single((await provider.GetRequiredService<IMetricsSource>().ObserveAsync("inference", CancellationToken.None)).Signals);
+        var latency = Assert.Single((await provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync("inference", CancellationToken.None)).Signals);
 
         Assert.Null(latency.Value);
         var body = Assert.Single(_server.LogEntries, e => e.RequestMessage.Path == "/token").RequestMessage.Body!;

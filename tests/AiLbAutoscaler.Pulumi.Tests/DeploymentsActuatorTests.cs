@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Adapters.Pulumi.Actuation;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -46,7 +47,7 @@ public sealed class DeploymentsActuatorTests : IDisposable
         _provider = services.BuildServiceProvider();
     }
 
-    private IFleetActuator Actuator => _provider.GetRequiredService<IFleetActuator>();
+    private IFleetActuator Actuator => _provider.GetRequiredKeyedService<IFleetActuator>(PulumiFleetActuator.AdapterName);
 
     public void Dispose()
     {

@@ -14,6 +14,7 @@ public sealed class OptionsAndRegistrationTests
 {
     private static ServiceProvider Build(Dictionary<string, string?> settings)
     {
+        settings.TryAdd("Autoscaler:Actuator", "Pulumi"); // every stack on this adapter, as a host selects it
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
@@ -37,7 +38,7 @@ public sealed class OptionsAndRegistrationTests
             ["Autoscaler:Stacks:inference:Pulumi:WorkDir"] = StandInPulumi.InfraDir,
         });
 
-        Assert.IsType<PulumiFleetActuator>(provider.GetRequiredService<IFleetActuator>());
+        Assert.IsType<PulumiFleetActuator>(provider.GetRequiredKeyedService<IFleetActuator>(PulumiFleetActuator.AdapterName));
         var p = provider.GetRequiredService<IOptions<PulumiActuatorOptions>>().Value.Stacks["inference"].Pulumi!;
         Assert.Equal("inference", p.StackName);
         Assert.Equal("ailb-inference", p.Project);
@@ -51,6 +52,7 @@ public sealed class OptionsAndRegistrationTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Autoscaler:Actuator"] = "Pulumi",
             ["Autoscaler:Stacks:inference:Pulumi:WorkDir"] = StandInPulumi.InfraDir,
         }).Build();
         var services = new ServiceCollection().AddLogging();
@@ -59,7 +61,8 @@ public sealed class OptionsAndRegistrationTests
 
         using var provider = services.BuildServiceProvider();
 
-        Assert.IsNotType<InMemoryFleetActuator>(provider.GetRequiredService<IFleetActuator>());
+        Assert.IsType<PulumiFleetActuator>(provider.GetRequiredKeyedService<IFleetActuator>(PulumiFleetActuator.AdapterName));
+        Assert.Null(provider.GetKeyedService<IFleetActuator>(AiLbAutoscaler.Core.Routing.AdapterNames.InMemory)); // no stack selects the stand-in
     }
 
     [Fact]
@@ -134,8 +137,8 @@ public sealed class OptionsAndRegistrationTests
             ["Autoscaler:Stacks:inference:Pulumi:StackName"] = "dev",
         });
 
-        Assert.Equal(3, await provider.GetRequiredService<IFleetActuator>().GetCurrentSizeAsync("inference", CancellationToken.None));
+        Assert.Equal(3, await provider.GetRequiredKeyedService<IFleetActuator>(PulumiFleetActuator.AdapterName).GetCurrentSizeAsync("inference", CancellationToken.None));
         Assert.Equal("--stack", Assert.Single(pulumi.Calls()).Args[3]);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => provider.GetRequiredService<IFleetActuator>().GetCurrentSizeAsync("unknown", CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => provider.GetRequiredKeyedService<IFleetActuator>(PulumiFleetActuator.AdapterName).GetCurrentSizeAsync("unknown", CancellationToken.None));
     }
 }

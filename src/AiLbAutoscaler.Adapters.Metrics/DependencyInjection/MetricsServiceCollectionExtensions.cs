@@ -3,7 +3,7 @@ using AiLbAutoscaler.Adapters.Metrics.CloudMonitoring;
 using AiLbAutoscaler.Adapters.Metrics.Configuration;
 using AiLbAutoscaler.Adapters.Metrics.Credentials;
 using AiLbAutoscaler.Adapters.Metrics.Prometheus;
-using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -14,15 +14,16 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MetricsServiceCollectionExtensions
 {
     /// <summary>
-    /// The real metrics source (Cloud Monitoring REST v3 and PromQL) as <see cref="IMetricsSource"/>, replacing the
-    /// in-memory default whether called before or after AddAutoscalerCore. Settings: <c>Autoscaler:Metrics</c> and
+    /// The real metrics source (Cloud Monitoring REST v3 and PromQL), registered under <see cref="MetricsSource.AdapterName"/>
+    /// for the stacks whose <c>Autoscaler:Stacks:{stack}:Metrics:Adapter</c> (or <c>Autoscaler:Metrics:Source</c>) names
+    /// it; without AddAutoscalerCore's selection it serves every stack. Settings: <c>Autoscaler:Metrics</c> and
     /// <c>Autoscaler:Stacks:{stack}:Metrics</c>, validated at startup. Requests go through the standard resilience
     /// pipeline (jittered exponential retries on 429, 5xx and transport errors; per-attempt and total timeouts).
     /// </summary>
     public static IServiceCollection AddMetricsAdapters(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MetricsOptions>().ValidateOnStart();
-        services.AddSingleton<IConfigureOptions<MetricsOptions>>(new MetricsOptionsSetup(configuration));
+        services.AddSingleton<IConfigureOptions<MetricsOptions>>(provider => new MetricsOptionsSetup(configuration, provider.GetService<StackAdapterSelection>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
@@ -42,13 +43,13 @@ public static class MetricsServiceCollectionExtensions
             .SelectPipelineByAuthority();
         http.AddHttpMessageHandler<GoogleAuthHandler>();
 
-        services.Replace(ServiceDescriptor.Singleton<IMetricsSource>(provider => new MetricsSource(
+        services.AddMetricsSourceAdapter(MetricsSource.AdapterName, provider => new MetricsSource(
             provider.GetRequiredService<IOptions<MetricsOptions>>(),
             provider.GetRequiredService<CloudMonitoringReader>(),
             provider.GetRequiredService<PrometheusReader>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<Logging.ILogger<MetricsSource>>(),
-            provider.GetRequiredService<AiLbAutoscaler.Core.Security.SecretRedactor>())));
+            provider.GetRequiredService<AiLbAutoscaler.Core.Security.SecretRedactor>()));
         return services;
     }
 

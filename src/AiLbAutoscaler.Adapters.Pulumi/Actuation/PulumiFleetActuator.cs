@@ -12,6 +12,9 @@ public sealed class PulumiFleetActuator(
     PulumiCliFleetActuator cli,
     PulumiDeploymentsFleetActuator deployments) : IFleetActuator
 {
+    /// <summary>The value of <c>Autoscaler:Stacks:{stack}:Actuator</c> that selects this adapter.</summary>
+    public const string AdapterName = "Pulumi";
+
     public Task<int> GetCurrentSizeAsync(string stack, CancellationToken cancellationToken) =>
         For(stack).GetCurrentSizeAsync(stack, cancellationToken);
 

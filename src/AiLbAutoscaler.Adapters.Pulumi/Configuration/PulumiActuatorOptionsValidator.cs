@@ -1,7 +1,9 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using AiLbAutoscaler.Adapters.Pulumi.Actuation;
 using AiLbAutoscaler.Adapters.Pulumi.Common;
+using AiLbAutoscaler.Core.Routing;
 
 namespace AiLbAutoscaler.Adapters.Pulumi.Configuration;
 
@@ -9,11 +11,17 @@ namespace AiLbAutoscaler.Adapters.Pulumi.Configuration;
 /// Fills in defaults that depend on other settings (stack name, project), then fails startup on a bad setting,
 /// naming it by its configuration path. Never echoes a token.
 /// </summary>
-public sealed partial class PulumiActuatorOptionsValidator(IConfiguration configuration)
+public sealed partial class PulumiActuatorOptionsValidator(IConfiguration configuration, StackAdapterSelection? selection = null)
     : IValidateOptions<PulumiActuatorOptions>, IPostConfigureOptions<PulumiActuatorOptions>
 {
     public void PostConfigure(string? name, PulumiActuatorOptions options)
     {
+        // Stacks another actuator serves are not this adapter's to validate or drive.
+        foreach (var other in options.Stacks.Keys.Where(s => selection is not null && !selection.Actuators.Serves(s, PulumiFleetActuator.AdapterName)).ToList())
+        {
+            options.Stacks.Remove(other);
+        }
+
         foreach (var (stack, section) in options.Stacks)
         {
             if (section.Pulumi is not { } p)

@@ -2,7 +2,7 @@ using AiLbAutoscaler.Adapters.Pulumi.Actuation;
 using AiLbAutoscaler.Adapters.Pulumi.Cli;
 using AiLbAutoscaler.Adapters.Pulumi.Configuration;
 using AiLbAutoscaler.Adapters.Pulumi.Deployments;
-using AiLbAutoscaler.Core.Ports;
+using AiLbAutoscaler.Core.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -13,7 +13,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class PulumiServiceCollectionExtensions
 {
     /// <summary>
-    /// Replaces the in-memory <see cref="IFleetActuator"/> with the Pulumi one. Each stack's settings come from
+    /// Registers the Pulumi actuator under <see cref="PulumiFleetActuator.AdapterName"/>, for the stacks whose
+    /// <c>Autoscaler:Stacks:{stack}:Actuator</c> (or <c>Autoscaler:Actuator</c>) names it; without AddAutoscalerCore's
+    /// selection it serves every stack. Each stack's settings come from
     /// <c>Autoscaler:Stacks:{stack}:Pulumi</c> and are validated at startup. Stacks with <c>Backend=Cli</c> run the pulumi
     /// CLI; stacks with <c>Backend=Deployments</c> call Pulumi Cloud over HTTP (standard resilience; POSTs are not retried).
     /// </summary>
@@ -22,9 +24,9 @@ public static class PulumiServiceCollectionExtensions
         services.AddOptions<PulumiActuatorOptions>()
             .Bind(configuration.GetSection("Autoscaler"))
             .ValidateOnStart();
-        var validator = new PulumiActuatorOptionsValidator(configuration);
-        services.AddSingleton<IPostConfigureOptions<PulumiActuatorOptions>>(validator);
-        services.AddSingleton<IValidateOptions<PulumiActuatorOptions>>(validator);
+        services.TryAddSingleton(provider => new PulumiActuatorOptionsValidator(configuration, provider.GetService<StackAdapterSelection>()));
+        services.AddSingleton<IPostConfigureOptions<PulumiActuatorOptions>>(provider => provider.GetRequiredService<PulumiActuatorOptionsValidator>());
+        services.AddSingleton<IValidateOptions<PulumiActuatorOptions>>(provider => provider.GetRequiredService<PulumiActuatorOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(configuration);
@@ -39,7 +41,8 @@ public static class PulumiServiceCollectionExtensions
                 o.Retry.DisableForUnsafeHttpMethods();
                 o.Retry.Delay = TimeSpan.FromMilliseconds(500);
             });
-        services.Replace(ServiceDescriptor.Singleton<IFleetActuator, PulumiFleetActuator>());
+        services.TryAddSingleton<PulumiFleetActuator>();
+        services.AddFleetActuatorAdapter(PulumiFleetActuator.AdapterName, provider => provider.GetRequiredService<PulumiFleetActuator>());
         return services;
     }
 }

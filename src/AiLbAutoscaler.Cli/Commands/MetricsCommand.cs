@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Adapters.Metrics;
 using AiLbAutoscaler.Cli.Conventions;
 using AiLbAutoscaler.Cli.Settings;
 using System.CommandLine;
@@ -60,7 +61,7 @@ public static class MetricsCommand
             }
 
             var time = provider.GetRequiredService<TimeProvider>();
-            var observation = await provider.GetRequiredService<IMetricsSource>().ObserveAsync(stack, cancellationToken);
+            var observation = await provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName).ObserveAsync(stack, cancellationToken);
             var now = time.GetUtcNow();
             if (context.Json)
             {

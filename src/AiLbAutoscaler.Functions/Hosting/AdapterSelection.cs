@@ -7,20 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace AiLbAutoscaler.Functions.Hosting;
 
-public enum MetricsSourceKind
-{
-    /// <summary>The in-memory stand-in: every signal reads as missing unless a test sets it.</summary>
-    InMemory,
-    CloudMonitoring,
-}
-
-public enum ActuatorKind
-{
-    /// <summary>The in-memory stand-in: sizes change in process memory only.</summary>
-    InMemory,
-    Pulumi,
-}
-
 /// <summary>How the Autoscale timer gets the stacks ticked (<c>Autoscaler:Dispatch</c>).</summary>
 public enum DispatchMode
 {
@@ -32,13 +18,11 @@ public enum DispatchMode
 }
 
 /// <summary>
-/// Which adapter serves each port, from settings. Program.cs registers the real adapters by this; the in-memory
-/// stand-ins of AddAutoscalerCore fill whatever is left.
+/// The deployment-wide adapter settings: storage and dispatch. The actuator and the metrics source are chosen per stack
+/// (<see cref="AiLbAutoscaler.Core.Routing.StackAdapterSelection"/>).
 /// </summary>
-public sealed record AdapterSelection(MetricsSourceKind Metrics, ActuatorKind Actuator, bool Storage, DispatchMode Dispatch = DispatchMode.Inline)
+public sealed record AdapterSelection(bool Storage, DispatchMode Dispatch = DispatchMode.Inline)
 {
-    public const string MetricsSetting = "Autoscaler:Metrics:Source";
-    public const string ActuatorSetting = "Autoscaler:Actuator";
     public const string StorageSetting = "Autoscaler:Storage:Enabled";
     public const string DispatchSetting = "Autoscaler:Dispatch";
 
@@ -57,11 +41,7 @@ public sealed record AdapterSelection(MetricsSourceKind Metrics, ActuatorKind Ac
                 $"{DispatchSetting} to Inline for a one-instance run. App settings: {Env(DispatchSetting)}, {Env(StorageSetting)}.");
         }
 
-        return new(
-            ParseEnum(configuration, MetricsSetting, MetricsSourceKind.InMemory),
-            ParseEnum(configuration, ActuatorSetting, ActuatorKind.InMemory),
-            storage,
-            dispatch);
+        return new(storage, dispatch);
     }
 
     private static string Env(string key) => key.Replace(":", "__", StringComparison.Ordinal);
@@ -102,9 +82,9 @@ public sealed class AdapterWiringOptions
 }
 
 /// <summary>
-/// At startup (before any hosted service, the worker's connection to the host included), checks that each port is served
-/// by the adapter the settings ask for, so a setting that names a real adapter never runs silently on an in-memory
-/// stand-in; logs a warning for every stand-in in use.
+/// At startup (before any hosted service, the worker's connection to the host included), checks that storage and the tick
+/// queue are served as the settings ask, so Storage:Enabled never runs silently on the in-memory stand-ins; logs a
+/// warning when they are in use. (The per-stack actuator and metrics source are checked by Core's AdapterRoutingCheck.)
 /// </summary>
 public sealed class AdapterWiringCheck(IServiceProvider services, IConfiguration configuration, ILogger<AdapterWiringCheck> logger)
     : IValidateOptions<AdapterWiringOptions>
@@ -122,10 +102,6 @@ public sealed class AdapterWiringCheck(IServiceProvider services, IConfiguration
         }
 
         var problems = new List<string>();
-        Check(services.GetRequiredService<IMetricsSource>() is InMemoryMetricsSource,
-            selection.Metrics != MetricsSourceKind.InMemory, AdapterSelection.MetricsSetting, selection.Metrics.ToString(), "metrics source", problems);
-        Check(services.GetRequiredService<IFleetActuator>() is InMemoryFleetActuator,
-            selection.Actuator != ActuatorKind.InMemory, AdapterSelection.ActuatorSetting, selection.Actuator.ToString(), "actuator", problems);
         var storageIsStandIn = services.GetRequiredService<IStackStateStore>() is InMemoryStackStateStore
             || services.GetRequiredService<IStackLock>() is InMemoryStackLock
             || services.GetRequiredService<IAuditLog>() is InMemoryAuditLog;

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AiLbAutoscaler.Core.Routing;
+
+/// <summary>The options type the routing check hangs on, so that it runs with the other startup validation.</summary>
+public sealed class AdapterRoutingOptions
+{
+}
+
+/// <summary>
+/// At startup, fails when a stack's setting (or the default a stack falls back to) names an adapter that is not
+/// registered, naming the setting; warns once per port that some stack runs on an in-memory stand-in.
+/// </summary>
+public sealed class AdapterRoutingCheck(StackAdapterSelection selection, IEnumerable<AdapterRegistration> registrations, ILogger<AdapterRoutingCheck> logger)
+    : IValidateOptions<AdapterRoutingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AdapterRoutingOptions options)
+    {
+        var problems = new List<string>();
+        foreach (var port in new[] { selection.Actuators, selection.Metrics })
+        {
+            var known = registrations.Where(r => r.Port == port.Port).Select(r => r.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            List<PortSelection.Choice> used = port.Stacks.Count == 0 ? [port.Default] : [.. port.Stacks.Values.Distinct()];
+            foreach (var choice in used.Where(c => !known.Contains(c.Name, StringComparer.OrdinalIgnoreCase)))
+            {
+                problems.Add($"{choice.Setting} is '{choice.Name}', but no {port.Port} adapter by that name is registered " +
+                    $"(registered: {(known.Count == 0 ? "none" : string.Join(", ", known))}). App setting: {choice.Setting.Replace(":", "__", StringComparison.Ordinal)}.");
+            }
+
+            var standIns = port.Stacks.Where(s => s.Value.Is(AdapterNames.InMemory)).Select(s => s.Key).ToList();
+            if (standIns.Count > 0)
+            {
+                logger.LogWarning("The {Port} is the in-memory stand-in for {Stacks} ({Setting} selects a real one): nothing outside this process is read or changed",
+                    port.Port, string.Join(", ", standIns), port.Default.Setting);
+            }
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
