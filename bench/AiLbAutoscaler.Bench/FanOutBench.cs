@@ -112,7 +112,7 @@ public static class FanOutBench
 
     private static void Check(ServiceProvider services, int stacks)
     {
-        var actuator = services.GetRequiredService<IFleetActuator>() as LatencyActuatorStandIn;
+        var actuator = services.GetRequiredKeyedService<IFleetActuator>("BenchStandIn") as LatencyActuatorStandIn;
         if (actuator!.Ticked.Count != stacks)
         {
             throw new InvalidOperationException($"{actuator.Ticked.Count} of {stacks} stacks were ticked.");
@@ -129,12 +129,14 @@ public static class FanOutBench
             settings[$"Autoscaler:Stacks:{name}:Policy:MaxSize"] = "100";
         }
 
+        settings["Autoscaler:Actuator"] = "BenchStandIn";
+        settings["Autoscaler:Metrics:Source"] = "BenchStandIn";
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var random = new Random(seed);
         var resizing = names.Where(_ => random.NextDouble() < resize).ToHashSet();
         var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        services.AddSingleton<IMetricsSource>(new LatencyMetricsStandIn(new Random(seed + 1), scale, resizing));
-        services.AddSingleton<IFleetActuator>(new LatencyActuatorStandIn(new Random(seed + 2), scale));
+        services.AddMetricsSourceAdapter("BenchStandIn", _ => new LatencyMetricsStandIn(new Random(seed + 1), scale, resizing));
+        services.AddFleetActuatorAdapter("BenchStandIn", _ => new LatencyActuatorStandIn(new Random(seed + 2), scale));
         services.AddAutoscalerCore(configuration);
         services.AddSingleton(QueueHostSettings.Load(Path.Combine(AiLbAutoscaler.Tests.Shared.RepositoryRoot.Path, "host.json")));
         services.AddSingleton(new TickSchedule("0 */1 * * * *"));

@@ -46,7 +46,7 @@ namespace AiLbAutoscaler.Bench
             var env = BacktestRunner.Prepare(new BacktestRequest { Trace = trace, Policies = [policyName], Options = options });
             var profile = env.MinuteProfile;
             setup.Stop();
-            var policy = PolicyCatalog.Create(policyName, env);
+            var policy = PolicyCatalog.Default.Create(policyName, env);
             var result = Simulator.Run(trace, policy, options, new RunSettings { EndMinute = profile.Length });
             var s = result.Score;
             using var self = Process.GetCurrentProcess();

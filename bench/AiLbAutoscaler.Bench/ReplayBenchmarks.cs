@@ -28,7 +28,7 @@ public class ReplayBenchmarks
     [Benchmark]
     public long Replay()
     {
-        var result = Simulator.Run(_trace, PolicyCatalog.Create(Policy, _env), _options, new RunSettings { EndMinute = _env.MinuteProfile.Length });
+        var result = Simulator.Run(_trace, PolicyCatalog.Default.Create(Policy, _env), _options, new RunSettings { EndMinute = _env.MinuteProfile.Length });
         return result.Score.Served;
     }
 }

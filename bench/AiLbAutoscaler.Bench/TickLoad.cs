@@ -50,6 +50,8 @@ public static class TickLoad
             {
                 ["Autoscaler:Metrics:CloudMonitoringEndpoint"] = wiremock.Url,
                 ["Autoscaler:Storage:ConnectionString"] = azurite.ConnectionString,
+                ["Autoscaler:Actuator"] = "BenchStandIn",
+                ["Autoscaler:Metrics:Source"] = "CloudMonitoring", // through WireMock: the adapter is what this measures
             };
             var names = Enumerable.Range(0, stackCount).Select(i => $"s{i:D3}").ToList();
             foreach (var s in names)
@@ -73,7 +75,7 @@ public static class TickLoad
             services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
             services.AddSingleton<TimeProvider>(new FrozenNow(Now));
             services.AddSingleton<IAccessTokenSource>(new StaticTokenStandIn());
-            services.AddSingleton<IFleetActuator>(new InMemoryFleetActuator(initialSize: 4));
+            services.AddFleetActuatorAdapter("BenchStandIn", _ => new InMemoryFleetActuator(initialSize: 4));
             services.AddMetricsAdapters(configuration);
             services.AddAzureStorageState(configuration);
             services.AddAutoscalerCore(configuration);

@@ -56,8 +56,7 @@ public sealed class BoundaryDefectTests
     [Fact]
     public async Task A_rescale_whose_current_size_cannot_be_read_is_a_502_like_evaluate()
     {
-        await using var app = await TestApp.StartAsync(services =>
-            services.AddSingleton<IFleetActuator>(new BlindActuatorStandIn()));
+        await using var app = await TestApp.StartWithActuatorAsync(new BlindActuatorStandIn());
 
         var response = await RescaleAsync(app, """{"targetSize": 3, "reason": "x"}"""u8.ToArray());
 
@@ -109,7 +108,7 @@ public sealed class BoundaryDefectTests
         settings["Autoscaler:ApplyTimeoutSeconds"] = "30";
         settings["Autoscaler:TickTimeoutSeconds"] = "60";
         var stuck = new StuckActuatorStandIn();
-        await using var app = await TestApp.StartAsync(settings, services => services.AddSingleton<IFleetActuator>(stuck));
+        await using var app = await TestApp.StartWithActuatorAsync(stuck, settings);
         var request = TestApp.Post("""{"targetSize": 4, "reason": "x"}""");
 
         var call = app.Get<ScalingFunctions>().RescaleAsync(request, Stack, default);

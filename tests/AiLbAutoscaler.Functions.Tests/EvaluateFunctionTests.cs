@@ -95,8 +95,7 @@ public sealed class EvaluateFunctionTests
     [Fact]
     public async Task A_size_that_cannot_be_read_is_a_502_problem()
     {
-        await using var app = await TestApp.StartAsync(services =>
-            services.AddSingleton<IFleetActuator>(new UnreachableActuatorStandIn()));
+        await using var app = await TestApp.StartWithActuatorAsync(new UnreachableActuatorStandIn());
 
         var response = await EvaluateAsync(app, "");
 

@@ -40,15 +40,24 @@ public sealed class AzuriteForFunctions : IAsyncLifetime
         return settings;
     }
 
-    internal async Task<TestApp> StartAsync(Dictionary<string, string?> settings, IFleetActuator fleet, IMetricsSource? metrics = null) =>
-        await TestApp.StartAsync(settings, services =>
+    /// <summary>The app with every stack on <paramref name="fleet"/> (and <paramref name="metrics"/>), registered and selected as adapters named TestStandIn.</summary>
+    internal async Task<TestApp> StartAsync(Dictionary<string, string?> settings, IFleetActuator fleet, IMetricsSource? metrics = null)
+    {
+        settings["Autoscaler:Actuator"] = "TestStandIn";
+        if (metrics is not null)
         {
-            services.AddSingleton(fleet);
+            settings["Autoscaler:Metrics:Source"] = "TestStandIn";
+        }
+
+        return await TestApp.StartAsync(settings, services =>
+        {
+            services.AddFleetActuatorAdapter("TestStandIn", _ => fleet);
             if (metrics is not null)
             {
-                services.AddSingleton(metrics);
+                services.AddMetricsSourceAdapter("TestStandIn", _ => metrics);
             }
         }, TimeProvider.System);
+    }
 }
 
 /// <summary>

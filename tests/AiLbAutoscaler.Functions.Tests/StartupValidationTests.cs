@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Core.InMemory;
 using AiLbAutoscaler.Core.Ports;
 using AiLbAutoscaler.Functions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,6 +78,20 @@ public sealed class StartupValidationTests
 
         var messages = ex is AggregateException all ? string.Join(" | ", all.Flatten().InnerExceptions.Select(e => e.Message)) : ex.Message;
         Assert.Contains(expected, messages);
+    }
+
+    [Fact]
+    public async Task A_host_s_own_unkeyed_actuator_or_metrics_source_fails_startup_naming_it()
+    {
+        var actuator = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            TestApp.StartAsync(s => s.AddSingleton<IFleetActuator>(new InMemoryFleetActuator())));
+        Assert.Contains("IFleetActuator is registered as AiLbAutoscaler.Core.InMemory.InMemoryFleetActuator, which bypasses the per-stack router", actuator.Message);
+        Assert.Contains("services.AddFleetActuatorAdapter(name, ...)", actuator.Message);
+
+        var metrics = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            TestApp.StartAsync(s => s.AddSingleton<IMetricsSource>(new InMemoryMetricsSource())));
+        Assert.Contains("IMetricsSource is registered as AiLbAutoscaler.Core.InMemory.InMemoryMetricsSource", metrics.Message);
+        Assert.Contains("Autoscaler:Metrics:Source and Autoscaler:Stacks:<stack> settings would be ignored", metrics.Message);
     }
 
     [Fact]

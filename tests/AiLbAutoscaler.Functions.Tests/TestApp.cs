@@ -60,6 +60,14 @@ internal sealed class TestApp : IAsyncDisposable
     public static Task<TestApp> StartAsync(Action<IServiceCollection>? services = null) =>
         StartAsync(DefaultSettings(), services);
 
+    /// <summary>The app with every stack on <paramref name="actuator"/>, registered and selected as the adapter named TestStandIn.</summary>
+    public static Task<TestApp> StartWithActuatorAsync(IFleetActuator actuator, Dictionary<string, string?>? settings = null)
+    {
+        settings ??= DefaultSettings();
+        settings["Autoscaler:Actuator"] = "TestStandIn";
+        return StartAsync(settings, services => services.AddFleetActuatorAdapter("TestStandIn", _ => actuator));
+    }
+
     public static async Task<TestApp> StartAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null, TimeProvider? clock = null)
     {
         var time = clock ?? new FakeTimeProvider(Start);

@@ -1,5 +1,6 @@
 using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Simulation.Backtest;
+using AiLbAutoscaler.Simulation.Policies;
 using AiLbAutoscaler.Simulation.Policies.Ailb;
 using AiLbAutoscaler.Simulation.Traffic;
 
@@ -46,6 +47,6 @@ public sealed class ScheduleBacktestTests
     private static PolicyRun Run(TraceSpec trace, SimulationOptions options, ScalingPolicy policy) =>
         BacktestRunner.Run(new BacktestRequest
         {
-            Trace = trace, Policies = [AilbPolicy.PolicyName], Options = options, AilbPolicy = policy, RecordTimeline = true,
+            Trace = trace, Policies = [AilbPolicy.PolicyName], Options = options, Settings = PolicySettings.Empty.With(AilbOptions.Section, new AilbOptions { Policy = policy }), RecordTimeline = true,
         }).Runs.Single();
 }

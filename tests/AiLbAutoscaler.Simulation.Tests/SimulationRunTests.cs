@@ -99,7 +99,7 @@ public sealed class SimulationRunTests
         var trace = TraceSpec.FromScenario("ramp", 0.5, 4);
         var profile = trace.MinuteProfile();
         var env = new PolicyEnvironment { Options = options, MinuteProfile = profile, Capacity = Calibration.Run(trace, profile, options), Seed = 4 };
-        var ailb = (AilbPolicy)PolicyCatalog.Create("ailb", env);
+        var ailb = (AilbPolicy)PolicyCatalog.Default.Create("ailb", env);
         var result = Simulator.Run(trace, ailb, options, new RunSettings { EndMinute = profile.Length, RecordTimeline = true });
 
         Assert.True(ailb.Updates.Failed > 0, "some updates should have failed");
@@ -116,7 +116,7 @@ public sealed class SimulationRunTests
         var trace = TraceSpec.FromScenario("spike", 0.5, 9);
         var profile = trace.MinuteProfile();
         var env = new PolicyEnvironment { Options = options, MinuteProfile = profile, Capacity = Calibration.Run(trace, profile, options), Seed = 9 };
-        var ailb = (AilbPolicy)PolicyCatalog.Create("ailb", env);
+        var ailb = (AilbPolicy)PolicyCatalog.Default.Create("ailb", env);
         Simulator.Run(trace, ailb, options, new RunSettings { EndMinute = profile.Length });
 
         var decisions = ailb.RecentDecisions;

@@ -138,9 +138,9 @@ public sealed class YardstickTests
     public void Gce_lb_takes_max_rate_per_instance_from_the_calibration_unless_set()
     {
         var env = new PolicyEnvironment { Options = new SimulationOptions(), MinuteProfile = [600], Capacity = new Capacity(0, 10, 2, 5), Seed = 1 };
-        Assert.Equal(5, ((GceLbPolicy)PolicyCatalog.Create("gce-lb", env)).MaxRatePerInstance);
-        var set = SweepKnobs.With(env, gceLb: new GceLbOptions { MaxRatePerInstance = 7 });
-        Assert.Equal(7, ((GceLbPolicy)PolicyCatalog.Create("gce-lb", set)).MaxRatePerInstance);
+        Assert.Equal(5, ((GceLbPolicy)PolicyCatalog.Default.Create("gce-lb", env)).MaxRatePerInstance);
+        var set = env.WithOptions<GceLbOptions>(GceLbPolicy.PolicyName, o => o.MaxRatePerInstance = 7);
+        Assert.Equal(7, ((GceLbPolicy)PolicyCatalog.Default.Create("gce-lb", set)).MaxRatePerInstance);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class ControllerWiringTests(AzuriteFixture azurite) : IClassFixtur
         Assert.Contains(state.State.ScaleEvents, e => e.From == 2 && e.To == applied);
         Assert.Null(state.State.PendingDesiredSize);
 
-        var history = await controller.HistoryAsync("web", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1), 10, CancellationToken.None);
+        var history = await provider.GetRequiredService<StackQueries>().HistoryAsync("web", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1), 10, CancellationToken.None);
         var row = Assert.Single(history);
         Assert.Equal(applied, row.Decision.DesiredSize);
         Assert.Equal(SignalNames.GpuUtilization, Assert.Single(row.Inputs).Signal);
@@ -56,7 +56,7 @@ public sealed class ControllerWiringTests(AzuriteFixture azurite) : IClassFixtur
         await using var lease = await other.Lock.TryAcquireAsync("web", CancellationToken.None);
         Assert.NotNull(lease); // released at the end of the tick, not left to expire
 
-        var status = await controller.StatusAsync("web", CancellationToken.None);
+        var status = await provider.GetRequiredService<StackQueries>().StatusAsync("web", CancellationToken.None);
         Assert.Equal(applied, status.LastAppliedSize);
         Assert.Single(status.RecentDecisions);
     }
@@ -122,9 +122,11 @@ public sealed class ControllerWiringTests(AzuriteFixture azurite) : IClassFixtur
     private ServiceProvider Build(InMemoryMetricsSource metrics, IFleetActuator actuator, out AzureStorageOptions options, AzureStorageOptions? shared = null)
     {
         options = shared ?? azurite.NewOptions();
-        var configuration = Configuration(options);
+        var configuration = new ConfigurationBuilder().AddConfiguration(Configuration(options))
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Autoscaler:Actuator"] = "TestStandIn", ["Autoscaler:Metrics:Source"] = "TestStandIn" })
+            .Build();
         var services = new ServiceCollection().AddLogging();
-        services.AddSingleton<IMetricsSource>(metrics).AddSingleton<IFleetActuator>(actuator);
+        services.AddMetricsSourceAdapter("TestStandIn", _ => metrics).AddFleetActuatorAdapter("TestStandIn", _ => actuator);
 
         // AddAutoscalerCore's TryAddSingleton<DecisionEngine>() makes DI pick the (TimeProvider, IEnumerable<ISignalRecommender>)
         // constructor with no recommender registered, so every decision throws; the default constructor is wanted (Core issue, reported).

@@ -15,7 +15,7 @@ public static class BacktestCommand
     public static Command Create()
     {
         var inputs = new SimulationInputs();
-        var policies = new Option<string?>("--policies") { Description = $"comma-separated policies (default {string.Join(",", PolicyCatalog.Names)})" };
+        var policies = new Option<string?>("--policies") { Description = $"comma-separated policies (default {string.Join(",", PolicyCatalog.Default.Names)})" };
         var json = new Option<string?>("--json") { Description = "write the results as JSON to this file ('-' for stdout, as -o json)" };
         var plot = new Option<string?>("--plot") { Description = "write a chart of every policy's fleet and p95 TTFT (.png, .jpg, .bmp or .webp)" };
         var html = new Option<string?>("--html") { Description = "write a self-contained HTML report: scores, charts, the controller's instruments" };
@@ -28,7 +28,7 @@ public static class BacktestCommand
         command.SetAction(parse => CommandRunner.Run(parse, inputs.Common, context =>
         {
             var config = inputs.Resolve(parse, "backtest");
-            var names = PolicyCatalog.Parse(parse.GetValue(policies) ?? config.Policies ?? string.Join(",", PolicyCatalog.Names));
+            var names = PolicyCatalog.Default.Parse(parse.GetValue(policies) ?? config.Policies ?? string.Join(",", PolicyCatalog.Default.Names));
             var jsonPath = parse.GetValue(json);
             var toStdout = context.Json || jsonPath == OutputPaths.Stdout;
             if (jsonPath is not null && jsonPath != OutputPaths.Stdout)

@@ -29,16 +29,8 @@ internal static class ScoreTable
         new("peak", 2, s => s.PeakInstances.ToString(CultureInfo.InvariantCulture)),
         new("served", 3, s => s.Served.ToString("N0", CultureInfo.InvariantCulture)),
         new("dropped", 2, s => s.Dropped.ToString("N0", CultureInfo.InvariantCulture)),
-        new("recovery s", 1, s => Recovery(s)),
+        new("recovery s", 1, ScoreColumns.Recovery),
     ];
-
-    /// <summary>The slowest recovery from a load event: "–" without events, "never" when one did not recover.</summary>
-    public static string Recovery(Scorecard s) => s.WorstRecoverySeconds switch
-    {
-        null => "–",
-        double x when double.IsInfinity(x) => "never",
-        double x => x.ToString("0", CultureInfo.InvariantCulture),
-    };
 
     /// <summary>The table, and how many columns were left out to fit <paramref name="width"/>.</summary>
     public static (Table Table, int Hidden, int Width) Build(BacktestResult result, int width, bool wide)

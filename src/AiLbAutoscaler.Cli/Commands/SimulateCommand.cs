@@ -17,7 +17,7 @@ public static class SimulateCommand
     public static Command Create()
     {
         var inputs = new SimulationInputs();
-        var policy = new Option<string?>("--policy") { Description = $"the policy to run: {string.Join(", ", PolicyCatalog.Names)} (default ailb)" };
+        var policy = new Option<string?>("--policy") { Description = $"the policy to run: {string.Join(", ", PolicyCatalog.Default.Names)} (default ailb)" };
         var output = new Option<string>("--out") { Description = "output folder for timeline.csv and chart.png", DefaultValueFactory = _ => "sim-out" };
         var command = new Command("simulate", "Simulate a GCP inference fleet under one scaling policy (no cloud needed)");
         inputs.AddTo(command);
@@ -27,7 +27,7 @@ public static class SimulateCommand
         {
             var config = inputs.Resolve(parse, "simulate");
             var name = parse.GetValue(policy) ?? config.Policy ?? "ailb";
-            var policies = PolicyCatalog.Parse(name);
+            var policies = PolicyCatalog.Default.Parse(name);
             if (policies.Count != 1)
             {
                 throw new UsageException("--policy: simulate runs one policy; use backtest to compare several.");
@@ -68,11 +68,7 @@ public static class SimulateCommand
         Trace = trace,
         Policies = policies,
         Options = config.Simulation,
-        AilbPolicy = config.Ailb.Policy,
-        Hpa = config.Hpa,
-        Gce = config.Gce,
-        HpaQueue = config.HpaQueue ?? new(),
-        GceLb = config.GceLb ?? new(),
+        Settings = config.PolicySettings,
         RecordTimeline = timeline,
         RecordInstruments = recordInstruments,
         Progress = progress,

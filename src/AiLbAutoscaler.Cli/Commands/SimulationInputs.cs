@@ -65,9 +65,7 @@ internal sealed class SimulationInputs
         }
 
         config.Simulation ??= new();
-        config.Ailb ??= new();
-        config.Hpa ??= new();
-        config.Gce ??= new();
+        config.PolicySettings ??= Simulation.Policies.PolicySettings.Empty;
         var trace = parse.GetValue(Trace);
         var scenario = parse.GetValue(Scenario);
         if (trace is not null && scenario is not null)

@@ -32,7 +32,7 @@ public static class SweepCommand
         command.SetAction(parse => CommandRunner.Run(parse, inputs.Common, context =>
         {
             var config = inputs.Resolve(parse, "sweep");
-            var names = Simulation.Policies.PolicyCatalog.Parse(parse.GetValue(policies) ?? DefaultPolicies);
+            var names = Simulation.Policies.PolicyCatalog.Default.Parse(parse.GetValue(policies) ?? DefaultPolicies);
             var htmlPath = parse.GetValue(html);
             if (htmlPath is not null)
             {
@@ -81,7 +81,7 @@ internal static class SweepPrinter
     {
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"Pareto fronts · {Markup.Escape(result.Trace)} · SLO {result.SloMs:0} ms TTFT · {result.SimSeconds / 3600:0.#} h simulated");
-        foreach (var column in new[] { "policy", "setting", "feasible att.", "raw att.", "inst-hours", "peak", "max-size hits" })
+        foreach (var column in new[] { "policy", "setting", "feasible att.", "raw att.", "inst-hours", "peak", "max-size hits", "recovery s" })
         {
             table.AddColumn(new TableColumn(column).RightAligned());
         }
@@ -97,7 +97,8 @@ internal static class SweepPrinter
                     Pct(p.Score.SloAttainment),
                     p.Score.InstanceHours.ToString("0.0", CultureInfo.InvariantCulture),
                     p.Score.PeakInstances.ToString(CultureInfo.InvariantCulture),
-                    p.Score.MaxSizeHits.ToString(CultureInfo.InvariantCulture));
+                    p.Score.MaxSizeHits.ToString(CultureInfo.InvariantCulture),
+                    ScoreColumns.Recovery(p.Score));
             }
         }
 

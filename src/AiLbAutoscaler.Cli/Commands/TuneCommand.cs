@@ -41,7 +41,7 @@ public static class TuneCommand
                 throw new ArgumentException($"--stack '{stackName}' is not a valid stack name: use letters, digits, '-', '_' and '.'.");
             }
 
-            var names = PolicyCatalog.Parse("ailb," + (parse.GetValue(baselines) ?? DefaultBaselines));
+            var names = PolicyCatalog.Default.Parse("ailb," + (parse.GetValue(baselines) ?? DefaultBaselines));
             var trace = SimulationInputs.TraceOf(config);
             var console = context.OutConsole();
             var aim = parse.GetValue(attainment);

@@ -13,6 +13,9 @@ public sealed class AutoscalerOptions
     /// <summary>The stacks (services) this deployment scales, by name.</summary>
     public Dictionary<string, StackOptions> Stacks { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The stack's policy; an unknown stack is <see cref="UnknownStackException"/>.</summary>
+    public ScalingPolicy PolicyFor(string stack) => Stacks.TryGetValue(stack, out var s) ? s.Policy : throw new UnknownStackException(stack);
+
     /// <summary>Audit records older than this are pruned.</summary>
     public int AuditRetentionDays { get; set; } = 30;
 

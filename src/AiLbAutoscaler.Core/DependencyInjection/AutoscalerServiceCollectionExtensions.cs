@@ -36,6 +36,7 @@ public static class AutoscalerServiceCollectionExtensions
         services.TryAddSingleton<DecisionEngine>();
         services.TryAddSingleton<AutoscalerTelemetry>(); // on the container's IMeterFactory where the host has one
         services.TryAddSingleton<AutoscaleController>();
+        services.TryAddSingleton<StackQueries>();
 
         var selection = StackAdapterSelection.From(configuration);
         services.TryAddSingleton(selection);

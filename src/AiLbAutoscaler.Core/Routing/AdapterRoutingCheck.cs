@@ -1,3 +1,5 @@
+using AiLbAutoscaler.Core.Ports;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,14 +12,18 @@ public sealed class AdapterRoutingOptions
 
 /// <summary>
 /// At startup, fails when a stack's setting (or the default a stack falls back to) names an adapter that is not
-/// registered, naming the setting; warns once per port that some stack runs on an in-memory stand-in.
+/// registered, naming the setting; fails when the host registered its own unkeyed port, which would take every stack
+/// past the router and its settings; warns once per port that some stack runs on an in-memory stand-in.
 /// </summary>
-public sealed class AdapterRoutingCheck(StackAdapterSelection selection, IEnumerable<AdapterRegistration> registrations, ILogger<AdapterRoutingCheck> logger)
+public sealed class AdapterRoutingCheck(
+    StackAdapterSelection selection, IEnumerable<AdapterRegistration> registrations, IServiceProvider services, ILogger<AdapterRoutingCheck> logger)
     : IValidateOptions<AdapterRoutingOptions>
 {
     public ValidateOptionsResult Validate(string? name, AdapterRoutingOptions options)
     {
         var problems = new List<string>();
+        Bypass<IFleetActuator, FleetActuatorRouter>(problems, "AddFleetActuatorAdapter", selection.Actuators);
+        Bypass<IMetricsSource, MetricsSourceRouter>(problems, "AddMetricsSourceAdapter", selection.Metrics);
         foreach (var port in new[] { selection.Actuators, selection.Metrics })
         {
             var known = registrations.Where(r => r.Port == port.Port).Select(r => r.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -37,5 +43,17 @@ public sealed class AdapterRoutingCheck(StackAdapterSelection selection, IEnumer
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    /// <summary>An unkeyed IFleetActuator or IMetricsSource of the host's own replaces the router: no stack setting would count.</summary>
+    private void Bypass<TPort, TRouter>(List<string> problems, string register, PortSelection port)
+        where TPort : class
+    {
+        if (services.GetService<TPort>() is { } registered && registered is not TRouter)
+        {
+            problems.Add($"{typeof(TPort).Name} is registered as {registered.GetType().FullName}, which bypasses the per-stack router " +
+                $"({port.Default.Setting} and Autoscaler:Stacks:<stack> settings would be ignored). Register it with services.{register}(name, ...) " +
+                "and select it by that name instead.");
+        }
     }
 }

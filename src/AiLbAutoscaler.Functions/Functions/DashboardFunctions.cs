@@ -12,7 +12,7 @@ namespace AiLbAutoscaler.Functions.Functions;
 
 /// <summary>The status page: one self-contained HTML page over every stack, for a browser on a closed network.</summary>
 public sealed class DashboardFunctions(
-    AutoscaleController controller, IOptionsMonitor<HttpApiOptions> options, TimeProvider time, ILogger<DashboardFunctions> logger)
+    StackQueries queries, IOptionsMonitor<HttpApiOptions> options, TimeProvider time, ILogger<DashboardFunctions> logger)
 {
     /// <summary>
     /// <c>GET /api/dashboard</c>: per stack, the sizes, the override, a chart of size and the winning signal over the last
@@ -28,11 +28,11 @@ public sealed class DashboardFunctions(
             var window = TimeSpan.FromHours(settings.DashboardHours);
             var now = time.GetUtcNow();
             var stacks = new List<StackDashboard>();
-            foreach (var stack in controller.Stacks.Order(StringComparer.Ordinal))
+            foreach (var stack in queries.Stacks.Order(StringComparer.Ordinal))
             {
-                var status = await controller.StatusAsync(stack, cancellationToken);
-                var history = await controller.HistoryAsync(stack, now - window, now.AddTicks(1), settings.MaxHistoryRecords, cancellationToken);
-                stacks.Add(new StackDashboard(controller.PolicyFor(stack), status, history));
+                var status = await queries.StatusAsync(stack, cancellationToken);
+                var history = await queries.HistoryAsync(stack, now - window, now.AddTicks(1), settings.MaxHistoryRecords, cancellationToken);
+                stacks.Add(new StackDashboard(queries.PolicyFor(stack), status, history));
             }
 
             return new HtmlPageResult(StatusPage.Render(stacks, now, window));

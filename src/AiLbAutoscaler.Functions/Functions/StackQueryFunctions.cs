@@ -14,7 +14,7 @@ namespace AiLbAutoscaler.Functions.Functions;
 /// <summary>The read-only HTTP routes: a stack's status and its audit trail.</summary>
 /// <param name="queue">Set with queue dispatch: status then also shows the stack's ticks that went to the poison queue in the last day.</param>
 public sealed class StackQueryFunctions(
-    AutoscaleController controller, IOptionsMonitor<HttpApiOptions> options, TimeProvider time, ILogger<StackQueryFunctions> logger, ITickQueue? queue = null)
+    StackQueries queries, IOptionsMonitor<HttpApiOptions> options, TimeProvider time, ILogger<StackQueryFunctions> logger, ITickQueue? queue = null)
 {
     private const int MaxPoisonedShown = 10;
 
@@ -29,7 +29,7 @@ public sealed class StackQueryFunctions(
         CancellationToken cancellationToken) =>
         ApiResults.GuardAsync(logger, "Status", stack, async () =>
         {
-            var status = await controller.StatusAsync(stack, cancellationToken);
+            var status = await queries.StatusAsync(stack, cancellationToken);
             if (queue is not null)
             {
                 var poisoned = await queue.PoisonedAsync(stack, time.GetUtcNow().AddDays(-1), MaxPoisonedShown, cancellationToken);
@@ -50,7 +50,7 @@ public sealed class StackQueryFunctions(
         CancellationToken cancellationToken) =>
         ApiResults.GuardAsync(logger, "History", stack, async () =>
         {
-            _ = controller.PolicyFor(stack);
+            _ = queries.PolicyFor(stack);
             var settings = options.CurrentValue;
             var query = new Query(request.Query);
             var from = query.Instant("from");
@@ -76,7 +76,7 @@ public sealed class StackQueryFunctions(
                     $"from ({start:O}) must be earlier than to ({end:O}).");
             }
 
-            var records = await controller.HistoryAsync(stack, start, end, limit, cancellationToken);
+            var records = await queries.HistoryAsync(stack, start, end, limit, cancellationToken);
             return ApiResults.Ok(new HistoryResponse(stack, start, end, limit, records.Count, records));
         });
 }

@@ -8,7 +8,7 @@ namespace AiLbAutoscaler.Functions.Functions;
 
 /// <summary>The scheduled work: one tick of every stack, and the daily audit pruning.</summary>
 /// <param name="fanOut">Set with Autoscaler:Dispatch = Queue: the timer then only enqueues, and TickStack ticks.</param>
-public sealed class TimerFunctions(AutoscaleController controller, ILogger<TimerFunctions> logger, TickFanOut? fanOut = null)
+public sealed class TimerFunctions(AutoscaleController controller, StackQueries queries, ILogger<TimerFunctions> logger, TickFanOut? fanOut = null)
 {
     /// <summary>
     /// With queue dispatch, enqueues one tick per configured stack and returns. Inline, ticks every configured stack
@@ -61,7 +61,7 @@ public sealed class TimerFunctions(AutoscaleController controller, ILogger<Timer
     public async Task PruneAuditAsync(
         [TimerTrigger("%AUTOSCALER_PRUNE_SCHEDULE%")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var pruned = await controller.PruneAuditAsync(cancellationToken);
+        var pruned = await queries.PruneAuditAsync(cancellationToken);
         logger.LogInformation("Pruned {Count} audit records", pruned);
     }
 }

@@ -16,16 +16,11 @@ public sealed class BacktestRequest
 
     public SimulationOptions Options { get; init; } = new();
 
-    public ScalingPolicy? AilbPolicy { get; init; }
+    /// <summary>Every policy's options by config section (<c>Ailb</c>, <c>Hpa</c>, ...); a section not set reads as its defaults.</summary>
+    public PolicySettings Settings { get; init; } = PolicySettings.Empty;
 
-
-    public HpaOptions Hpa { get; init; } = new();
-
-    public GceOptions Gce { get; init; } = new();
-
-    public HpaQueueOptions HpaQueue { get; init; } = new();
-
-    public GceLbOptions GceLb { get; init; } = new();
+    /// <summary>Where the policies named in <see cref="Policies"/> come from.</summary>
+    public PolicyCatalog Catalog { get; init; } = PolicyCatalog.Default;
 
     public bool RecordTimeline { get; init; }
 
@@ -125,7 +120,7 @@ public static class BacktestRunner
         var capacity = env.Capacity;
 
         // Build every policy first, so a bad setting fails before any run starts.
-        var policies = request.Policies.Select(name => PolicyCatalog.Create(name, env)).ToList();
+        var policies = request.Policies.Select(name => env.Catalog.Create(name, env)).ToList();
         var events = LoadEvents.Detect(profile);
         var runs = new PolicyRun[policies.Count];
         Parallel.For(0, policies.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxParallelism), CancellationToken = request.Cancellation }, i =>
@@ -175,8 +170,7 @@ public static class BacktestRunner
     /// </summary>
     public static PolicyEnvironment Prepare(BacktestRequest request)
     {
-        var errors = request.Options.Validate().Concat(request.Hpa.Validate()).Concat(request.Gce.Validate())
-            .Concat(request.HpaQueue.Validate()).Concat(request.GceLb.Validate()).ToList();
+        var errors = request.Options.Validate().Concat(request.Settings.Validate()).ToList();
         if (errors.Count > 0)
         {
             throw new ArgumentException(string.Join(Environment.NewLine, errors));
@@ -201,11 +195,8 @@ public static class BacktestRunner
             Capacity = capacity,
             OraclePlan = plan,
             Seed = request.Trace.Seed,
-            AilbPolicy = request.AilbPolicy,
-            Hpa = request.Hpa,
-            Gce = request.Gce,
-            HpaQueue = request.HpaQueue,
-            GceLb = request.GceLb,
+            Settings = request.Settings,
+            Catalog = request.Catalog,
             RecordInstruments = request.RecordInstruments,
         };
     }

@@ -7,7 +7,7 @@ namespace AiLbAutoscaler.Simulation.Backtest;
 public static class ScoreColumns
 {
     public static IReadOnlyList<string> Headers { get; } =
-        ["policy", "feasible att.", "raw att.", "viol. min", "inst-hours", "vs oracle", "resizes", "dir. changes", "TTFT p50/p95/p99 ms", "E2E p95 ms", "peak", "served", "dropped"];
+        ["policy", "feasible att.", "raw att.", "viol. min", "inst-hours", "vs oracle", "resizes", "dir. changes", "TTFT p50/p95/p99 ms", "E2E p95 ms", "peak", "served", "dropped", "recovery s"];
 
     public static IReadOnlyList<string> Cells(Scorecard s) =>
     [
@@ -24,7 +24,16 @@ public static class ScoreColumns
         s.PeakInstances.ToString(CultureInfo.InvariantCulture),
         s.Served.ToString("N0", CultureInfo.InvariantCulture),
         s.Dropped.ToString("N0", CultureInfo.InvariantCulture),
+        Recovery(s),
     ];
+
+    /// <summary>The slowest recovery from a load event in seconds: "–" without events, "never" when one did not recover.</summary>
+    public static string Recovery(Scorecard s) => s.WorstRecoverySeconds switch
+    {
+        null => "–",
+        double x when double.IsInfinity(x) => "never",
+        double x => x.ToString("0", CultureInfo.InvariantCulture),
+    };
 
     private static string Ms(double v) => double.IsNaN(v) ? "–" : double.IsInfinity(v) ? "∞" : v.ToString("0", CultureInfo.InvariantCulture);
 }

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Simulation.Policies;
-using AiLbAutoscaler.Simulation.Policies.Ailb;
 
 namespace AiLbAutoscaler.Simulation.Backtest;
 
@@ -28,17 +26,14 @@ public sealed class SimulationConfig
 
     public SimulationOptions Simulation { get; set; } = new();
 
-    public AilbSection Ailb { get; set; } = new();
+    /// <summary>
+    /// Each policy's options, from the top-level key its catalog entry names (<c>Ailb</c>, <c>Hpa</c>, <c>GceLb</c>, ...):
+    /// a new policy's section needs no property here.
+    /// </summary>
+    public PolicySettings PolicySettings { get; set; } = PolicySettings.Empty;
 
-    public HpaOptions Hpa { get; set; } = new();
-
-    public GceOptions Gce { get; set; } = new();
-
-    public HpaQueueOptions HpaQueue { get; set; } = new();
-
-    public GceLbOptions GceLb { get; set; } = new();
-
-    public static SimulationConfig Load(string path)
+    /// <param name="catalog">Whose sections the config may hold (default: the shipped policies).</param>
+    public static SimulationConfig Load(string path, PolicyCatalog? catalog = null)
     {
         if (!File.Exists(path))
         {
@@ -53,10 +48,16 @@ public sealed class SimulationConfig
             AllowTrailingCommas = true,
             Converters = { new JsonStringEnumConverter() },
         };
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.AsSpan().StartsWith("\uFEFF"u8))
+        {
+            bytes = bytes[3..]; // a UTF-8 byte order mark, as editors on Windows write
+        }
+
+        options.Converters.Add(new SimulationConfigConverter(catalog ?? PolicyCatalog.Default, bytes));
         try
         {
-            using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize<SimulationConfig>(stream, options) ?? new SimulationConfig();
+            return JsonSerializer.Deserialize<SimulationConfig>(bytes, options) ?? new SimulationConfig();
         }
         catch (JsonException ex)
         {
@@ -104,8 +105,72 @@ public sealed class SimulationConfig
     }
 }
 
-public sealed class AilbSection
+/// <summary>
+/// Reads the config's fixed keys as properties and every other top-level key as the options section of the catalog
+/// entry that names it. Errors keep the serializer's key path and line, so messages name the file, line and key.
+/// </summary>
+internal sealed class SimulationConfigConverter(PolicyCatalog catalog, byte[] json) : JsonConverter<SimulationConfig>
 {
-    /// <summary>The Core ScalingPolicy; null uses <see cref="AilbDefaults.Create"/>.</summary>
-    public ScalingPolicy? Policy { get; set; }
+    private static readonly Dictionary<string, (Type Type, Action<SimulationConfig, object?> Set)> Fixed = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [nameof(SimulationConfig.Trace)] = (typeof(string), (c, v) => c.Trace = (string?)v),
+        [nameof(SimulationConfig.Scenario)] = (typeof(string), (c, v) => c.Scenario = (string?)v),
+        [nameof(SimulationConfig.RateScale)] = (typeof(double?), (c, v) => c.RateScale = (double?)v),
+        [nameof(SimulationConfig.Seed)] = (typeof(ulong?), (c, v) => c.Seed = (ulong?)v),
+        [nameof(SimulationConfig.Policies)] = (typeof(string), (c, v) => c.Policies = (string?)v),
+        [nameof(SimulationConfig.Policy)] = (typeof(string), (c, v) => c.Policy = (string?)v),
+        [nameof(SimulationConfig.Simulation)] = (typeof(SimulationOptions), (c, v) => c.Simulation = (SimulationOptions?)v ?? new()),
+    };
+
+    public override SimulationConfig Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("The config must be a JSON object.");
+        }
+
+        // Without this converter for nested reads, sections would come back through Read.
+        var inner = new JsonSerializerOptions(options);
+        inner.Converters.Remove(this);
+        var config = new SimulationConfig();
+        var settings = PolicySettings.Empty;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var key = reader.GetString()!;
+            var section = catalog.BySection(key);
+            if (!Fixed.TryGetValue(key, out var slot) && section is null)
+            {
+                throw new JsonException($"The JSON property '{key}' could not be mapped to any config key.");
+            }
+
+            reader.Read();
+            var name = section?.OptionsSection ?? key;
+            var line = json.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n'); // nested reads count lines from the value
+            object? value;
+            try
+            {
+                value = JsonSerializer.Deserialize(ref reader, section?.OptionsType ?? slot.Type, inner);
+            }
+            catch (JsonException ex) when (ex.Path is { } path)
+            {
+                // The nested read's path starts at the section: put the section's key in front of it.
+                throw new JsonException(ex.Message, "$." + name + path.TrimStart('$'), line + ex.LineNumber, ex.BytePositionInLine, ex);
+            }
+
+            if (section is not null)
+            {
+                settings = value is null ? settings : settings.With(name, value);
+            }
+            else
+            {
+                slot.Set(config, value);
+            }
+        }
+
+        config.PolicySettings = settings;
+        return config;
+    }
+
+    public override void Write(Utf8JsonWriter writer, SimulationConfig value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("The config is read, never written.");
 }

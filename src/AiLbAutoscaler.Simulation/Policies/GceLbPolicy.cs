@@ -1,7 +1,7 @@
 namespace AiLbAutoscaler.Simulation.Policies;
 
 /// <summary>The MIG autoscaler's load-balancing serving-capacity signal.</summary>
-public sealed class GceLbOptions
+public sealed class GceLbOptions : IPolicyOptions
 {
     /// <summary>loadBalancingUtilization.utilizationTarget: the fraction of the backend's capacity to keep (GCE default 0.8).</summary>
     public double UtilizationTarget { get; set; } = 0.8;

@@ -1,7 +1,7 @@
 namespace AiLbAutoscaler.Simulation.Policies;
 
 /// <summary>The GCE managed-instance-group autoscaler on a utilization target.</summary>
-public sealed class GceOptions
+public sealed class GceOptions : IPolicyOptions
 {
     /// <summary>utilizationTarget (GCE default 0.6).</summary>
     public double UtilizationTarget { get; set; } = 0.6;

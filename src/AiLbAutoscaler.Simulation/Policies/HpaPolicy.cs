@@ -1,7 +1,7 @@
 namespace AiLbAutoscaler.Simulation.Policies;
 
 /// <summary>The Kubernetes HPA (autoscaling/v2) defaults, from the HPA documentation.</summary>
-public sealed class HpaOptions
+public sealed class HpaOptions : IPolicyOptions
 {
     /// <summary>The resource utilization target (averageUtilization); 0.6 as the GCE default, since the HPA has none.</summary>
     public double UtilizationTarget { get; set; } = 0.6;

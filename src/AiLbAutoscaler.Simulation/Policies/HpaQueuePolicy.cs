@@ -1,7 +1,7 @@
 namespace AiLbAutoscaler.Simulation.Policies;
 
 /// <summary>The HPA on the server's queue, the way GKE's LLM-inference guidance sets it up.</summary>
-public sealed class HpaQueueOptions
+public sealed class HpaQueueOptions : IPolicyOptions
 {
     /// <summary>
     /// The AverageValue target of requests waiting per instance (vLLM <c>num_requests_waiting</c>). GKE's guidance: start

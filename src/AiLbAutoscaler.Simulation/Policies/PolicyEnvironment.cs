@@ -15,13 +15,11 @@ public sealed class PolicyEnvironment
 
     public required ulong Seed { get; init; }
 
-    /// <summary>The ailb policy's ScalingPolicy; null uses <see cref="AilbDefaults.Create"/>.</summary>
-    public ScalingPolicy? AilbPolicy { get; init; }
+    /// <summary>Every policy's options by config section; a section not set reads as its defaults.</summary>
+    public PolicySettings Settings { get; init; } = PolicySettings.Empty;
 
-
-    public HpaOptions Hpa { get; init; } = new();
-
-    public GceOptions Gce { get; init; } = new();
+    /// <summary>The policies runs are made from.</summary>
+    public PolicyCatalog Catalog { get; init; } = PolicyCatalog.Default;
 
     /// <summary>Policies that run the real controller keep its instruments on the simulated clock.</summary>
     public bool RecordInstruments { get; init; }
@@ -29,9 +27,25 @@ public sealed class PolicyEnvironment
     /// <summary>The oracle's per-minute plan (each load level calibrated at its own fleet size); null falls back to the single per-instance rate.</summary>
     public Backtest.OraclePlan? OraclePlan { get; init; }
 
-    public GceLbOptions GceLb { get; init; } = new();
+    /// <summary>The ailb policy's ScalingPolicy from its section; null uses <see cref="AilbDefaults.Create"/>.</summary>
+    public ScalingPolicy? AilbPolicy => Settings.Get<AilbOptions>(AilbOptions.Section).Policy;
 
-    public HpaQueueOptions HpaQueue { get; init; } = new();
+    /// <summary>This environment with other policy settings (a sweep's or the tuner's).</summary>
+    public PolicyEnvironment With(PolicySettings settings) => new()
+    {
+        Options = Options,
+        MinuteProfile = MinuteProfile,
+        Capacity = Capacity,
+        OraclePlan = OraclePlan,
+        Seed = Seed,
+        Settings = settings,
+        Catalog = Catalog,
+        RecordInstruments = RecordInstruments,
+    };
+
+    /// <summary>This environment with one change to a policy's options (a copy; found through the policy's catalog entry).</summary>
+    public PolicyEnvironment WithOptions<T>(string policy, Action<T> change) where T : class, new() =>
+        With(Settings.With(Catalog.Entry(policy).OptionsSection ?? throw new ArgumentException($"Policy '{policy}' has no options."), change));
 
     /// <summary>Instances needed for a minute's expected load: the oracle plan's, else at the calibrated per-instance rate.</summary>
     public int RequiredFor(int minute)

@@ -18,15 +18,15 @@ public static class SweepKnobs
     private static readonly Dictionary<string, SweepKnob> Knobs = new(StringComparer.OrdinalIgnoreCase)
     {
         [AilbPolicy.PolicyName] = new(AilbPolicy.PolicyName, "target scale", 1, [0.6, 0.8, 1.0, 1.25, 1.5],
-            (env, x) => With(env, ailb: ScaleTargets(env.AilbPolicy ?? AilbDefaults.Create(env.Options), x))),
+            (env, x) => WithAilb(env, ScaleTargets(env.AilbPolicy ?? AilbDefaults.Create(env.Options), x))),
         [HpaPolicy.PolicyName] = new(HpaPolicy.PolicyName, "utilization target", 0.6, [0.3, 0.4, 0.5, 0.6, 0.75],
-            (env, x) => With(env, hpa: Clone(env.Hpa, o => o.UtilizationTarget = x))),
+            (env, x) => env.WithOptions<HpaOptions>(HpaPolicy.PolicyName, o => o.UtilizationTarget = x)),
         [HpaQueuePolicy.PolicyName] = new(HpaQueuePolicy.PolicyName, "queue target", 5, [1, 3, 5, 10, 20],
-            (env, x) => With(env, hpaQueue: Clone(env.HpaQueue, o => o.QueueTarget = x))),
+            (env, x) => env.WithOptions<HpaQueueOptions>(HpaQueuePolicy.PolicyName, o => o.QueueTarget = x)),
         [GcePolicy.PolicyName] = new(GcePolicy.PolicyName, "utilization target", 0.6, [0.3, 0.4, 0.5, 0.6, 0.75],
-            (env, x) => With(env, gce: Clone(env.Gce, o => o.UtilizationTarget = x))),
+            (env, x) => env.WithOptions<GceOptions>(GcePolicy.PolicyName, o => o.UtilizationTarget = x)),
         [GceLbPolicy.PolicyName] = new(GceLbPolicy.PolicyName, "LB utilization target", 0.8, [0.5, 0.6, 0.7, 0.8, 0.9],
-            (env, x) => With(env, gceLb: Clone(env.GceLb, o => o.UtilizationTarget = x))),
+            (env, x) => env.WithOptions<GceLbOptions>(GceLbPolicy.PolicyName, o => o.UtilizationTarget = x)),
     };
 
     public static bool Has(string policy) => Knobs.ContainsKey(policy);
@@ -59,18 +59,7 @@ public static class SweepKnobs
         return copy;
     }
 
-    public static PolicyEnvironment With(PolicyEnvironment env, ScalingPolicy? ailb = null, HpaOptions? hpa = null, HpaQueueOptions? hpaQueue = null,
-        GceOptions? gce = null, GceLbOptions? gceLb = null) => new()
-    {
-        Options = env.Options,
-        MinuteProfile = env.MinuteProfile,
-        Capacity = env.Capacity,
-        OraclePlan = env.OraclePlan,
-        Seed = env.Seed,
-        AilbPolicy = ailb ?? env.AilbPolicy,
-        Hpa = hpa ?? env.Hpa,
-        HpaQueue = hpaQueue ?? env.HpaQueue,
-        Gce = gce ?? env.Gce,
-        GceLb = gceLb ?? env.GceLb,
-    };
+    /// <summary>The environment with another ailb ScalingPolicy (a sweep's or the tuner's setting).</summary>
+    public static PolicyEnvironment WithAilb(PolicyEnvironment env, ScalingPolicy policy) =>
+        env.With(env.Settings.With(AilbOptions.Section, new AilbOptions { Policy = policy }));
 }

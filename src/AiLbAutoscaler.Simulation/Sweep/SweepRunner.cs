@@ -106,12 +106,12 @@ public static class SweepRunner
                 foreach (var x in grid)
                 {
                     cases.Add(new SweepCase(name, knob.Knob, x, $"{knob.Knob} {x:0.###}", x == knob.Default,
-                        env => PolicyCatalog.Create(name, knob.Apply(env, x))));
+                        env => env.Catalog.Create(name, knob.Apply(env, x))));
                 }
             }
             else
             {
-                cases.Add(new SweepCase(name, "", double.NaN, "(fixed)", true, env => PolicyCatalog.Create(name, env)));
+                cases.Add(new SweepCase(name, "", double.NaN, "(fixed)", true, env => env.Catalog.Create(name, env)));
             }
         }
 

@@ -40,7 +40,7 @@ public static class Tuner
         }
 
         grid ??= new TuneGrid();
-        var basePolicy = request.AilbPolicy ?? AilbDefaults.Create(request.Options);
+        var basePolicy = request.Settings.Get<AilbOptions>(AilbOptions.Section).Policy ?? AilbDefaults.Create(request.Options);
         var defaults = ScalingPolicy.CreateDefault();
         var policies = new Dictionary<string, ScalingPolicy>();
         var cases = new List<SweepCase>();
@@ -64,7 +64,7 @@ public static class Tuner
                                         stabilization == defaults.ScaleDownStabilizationSeconds && forecast == defaults.Forecast.Enabled;
                         policies[label] = policy;
                         cases.Add(new SweepCase(AilbPolicy.PolicyName, "tune", double.NaN, label, isDefault,
-                            env => PolicyCatalog.Create(AilbPolicy.PolicyName, SweepKnobs.With(env, ailb: policy))));
+                            env => env.Catalog.Create(AilbPolicy.PolicyName, SweepKnobs.WithAilb(env, policy))));
                     }
                 }
             }
@@ -75,7 +75,7 @@ public static class Tuner
             var knob = SweepKnobs.For(name);
             foreach (var x in knob.Grid)
             {
-                cases.Add(new SweepCase(name, knob.Knob, x, $"{knob.Knob} {x:0.###}", x == knob.Default, env => PolicyCatalog.Create(name, knob.Apply(env, x))));
+                cases.Add(new SweepCase(name, knob.Knob, x, $"{knob.Knob} {x:0.###}", x == knob.Default, env => env.Catalog.Create(name, knob.Apply(env, x))));
             }
         }
 

@@ -146,7 +146,7 @@ public sealed class AutoscaleControllerTests
         var second = await h.Controller.TickAsync(Stack, DecisionTrigger.Timer, None);
 
         Assert.Equal((ScalingAction.None, ActuationOutcome.Skipped), (second.Decision!.Action, second.Actuation!.Outcome));
-        var status = await h.Controller.StatusAsync(Stack, None);
+        var status = await h.Queries.StatusAsync(Stack, None);
         Assert.Equal((4, (int?)null, (string?)null), (status.CurrentSize, status.PendingDesiredSize, status.PendingReason));
     }
 
@@ -294,7 +294,7 @@ public sealed class AutoscaleControllerTests
 
         Assert.Equal("nope", ex.Stack);
         Assert.Contains("Autoscaler:Stacks:nope", ex.Message);
-        await Assert.ThrowsAsync<UnknownStackException>(() => h.Controller.StatusAsync("nope", None));
+        await Assert.ThrowsAsync<UnknownStackException>(() => h.Queries.StatusAsync("nope", None));
         await Assert.ThrowsAsync<UnknownStackException>(() => h.Controller.RescaleAsync("nope", new RescaleRequest(2, "x", TimeSpan.Zero), DecisionTrigger.Http, None));
     }
 
@@ -381,7 +381,7 @@ public sealed class AutoscaleControllerTests
 
         Assert.Equal((ScalingAction.ScaleUp, ActuationOutcome.Applied), (result.Decision!.Action, result.Actuation!.Outcome));
         Assert.Equal(7, await h.SizeAsync());
-        var status = await h.Controller.StatusAsync(Stack, None);
+        var status = await h.Queries.StatusAsync(Stack, None);
         Assert.Equal((7, 7), (status.CurrentSize, status.Override!.Size));
     }
 
@@ -414,7 +414,7 @@ public sealed class AutoscaleControllerTests
 
         await h.Controller.RescaleAsync(Stack, new RescaleRequest(6, "launch", TimeSpan.FromHours(1)), DecisionTrigger.Http, None);
 
-        var status = await h.Controller.StatusAsync(Stack, None);
+        var status = await h.Queries.StatusAsync(Stack, None);
 
         Assert.Equal((Stack, 6), (status.Stack, status.CurrentSize));
         Assert.Null(status.CurrentSizeError);
@@ -439,7 +439,7 @@ public sealed class AutoscaleControllerTests
         }
 
         h.Clock.Advance(TimeSpan.FromHours(5));
-        var status = await h.Controller.StatusAsync(Stack, None);
+        var status = await h.Queries.StatusAsync(Stack, None);
 
         Assert.Equal([T0 + TimeSpan.FromDays(3), T0 + TimeSpan.FromHours(2)], status.RecentDecisions.Select(r => r.At));
     }
@@ -450,7 +450,7 @@ public sealed class AutoscaleControllerTests
         var h = new ControllerHarness(new Dictionary<string, ScalingPolicy> { [Stack] = Policy() }, wrapActuator: a => new BlindActuator(a));
         await h.InnerStore.SaveAsync(Stack, StackState.Empty with { Override = new ManualOverride(5, "old", T0 - Minute) }, null, None);
 
-        var status = await h.Controller.StatusAsync(Stack, None);
+        var status = await h.Queries.StatusAsync(Stack, None);
 
         Assert.Null(status.Override);
         Assert.Null(status.CurrentSize);

@@ -35,16 +35,19 @@ internal sealed class ControllerHarness
         }
 
         Store = wrapStore?.Invoke(InnerStore) ?? InnerStore;
+        var actuator = wrapActuator?.Invoke(Actuator) ?? Actuator;
+        var audit = wrapAudit?.Invoke(Audit) ?? Audit;
         Controller = new AutoscaleController(
             new StaticOptionsMonitor<AutoscalerOptions>(Options),
             new DecisionEngine(time ?? Clock),
             wrapMetrics?.Invoke(Metrics) ?? Metrics,
-            wrapActuator?.Invoke(Actuator) ?? Actuator,
+            actuator,
             Store,
             wrapLocks?.Invoke(Locks) ?? Locks,
-            wrapAudit?.Invoke(Audit) ?? Audit,
+            audit,
             time ?? Clock,
             NullLogger<AutoscaleController>.Instance);
+        Queries = new StackQueries(new StaticOptionsMonitor<AutoscalerOptions>(Options), actuator, Store, audit, time ?? Clock);
     }
 
     public ControllerHarness(ScalingPolicy policy, string stack = "svc")
@@ -69,6 +72,9 @@ internal sealed class ControllerHarness
     public AutoscalerOptions Options { get; }
 
     public AutoscaleController Controller { get; }
+
+    /// <summary>Status, history and prune over the same ports as <see cref="Controller"/>.</summary>
+    public StackQueries Queries { get; }
 
     public DateTimeOffset Now => Clock.GetUtcNow();
 

@@ -167,6 +167,17 @@ public sealed class CliContractTests
     }
 
     [Fact]
+    public void Aims_json_goes_to_stdout_as_one_document_and_the_exit_code_says_whether_an_aim_failed()
+    {
+        var r = AilbProcess.Run(["aims", "--scenario", Small, "--rate-scale", "0.25", "--seed", "7", "-o", "json"], workingDirectory: TempFiles.NewDirectory());
+        using var doc = JsonDocument.Parse(r.Out);
+        var passed = doc.RootElement.GetProperty("all_passed").GetBoolean();
+        Assert.True(r.Code == (passed ? 0 : 1), r.ToString());
+        Assert.Equal(4, doc.RootElement.GetProperty("aims").GetArrayLength());
+        Assert.DoesNotContain("Exception", r.Err);
+    }
+
+    [Fact]
     public void Backtest_json_names_the_trace_file_it_replayed()
     {
         var trace = TempFiles.Minutes([.. Enumerable.Repeat(300.0, 30)]);

@@ -93,8 +93,10 @@ public sealed class QueueApp : IAsyncDisposable
         var log = new CapturedLog();
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration["Autoscaler:Actuator"] = "TestStandIn";
+        builder.Configuration["Autoscaler:Metrics:Source"] = "TestStandIn";
         builder.Logging.AddProvider(log);
-        builder.Services.AddSingleton(metrics).AddSingleton(actuator);
+        builder.Services.AddFleetActuatorAdapter("TestStandIn", _ => actuator).AddMetricsSourceAdapter("TestStandIn", _ => metrics);
         builder.Services.AddAutoscalerAdapters(builder.Configuration);
         builder.Services.AddAutoscalerCore(builder.Configuration);
         builder.Services.AddAutoscalerFunctions(builder.Configuration);

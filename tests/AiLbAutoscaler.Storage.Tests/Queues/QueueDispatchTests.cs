@@ -128,7 +128,8 @@ public sealed class QueueDispatchTests(AzuriteFixture azurite) : IClassFixture<A
 
         Assert.False(actuator.Applies.ContainsKey("s00"), "the slow stack is still being updated");
         var others = seen.Where(s => s.Stack != "s00").ToList();
-        Assert.All(others, s => Assert.True(s.Finished - s.Dequeued < TimeSpan.FromSeconds(5), $"{s.Stack} took {(s.Finished - s.Dequeued).TotalSeconds:0.0} s after its dequeue"));
+        // Half the slow stack's 30 s: far from waiting behind it, and loose enough for a loaded 2-core machine.
+        Assert.All(others, s => Assert.True(s.Finished - s.Dequeued < slow / 2, $"{s.Stack} took {(s.Finished - s.Dequeued).TotalSeconds:0.0} s after its dequeue"));
         Assert.Equal(49, actuator.Applies.Count);
 
         await WaitUntilAsync(() => actuator.Applies.ContainsKey("s00"));
