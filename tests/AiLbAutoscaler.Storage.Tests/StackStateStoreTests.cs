@@ -176,6 +176,10 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         Forecast = new SeasonalProfile(
             Enumerable.Range(0, 144).Select(i => i * 1.5 + 0.125).ToArray(), Enumerable.Range(0, 144).Select(i => i % 7).ToArray(), T0.AddTicks(11)),
         Demand = new DemandModel(0.0213, T0.AddMinutes(-4).AddTicks(5), [new UtilizationSample(T0.AddMinutes(-2), 3.75), new UtilizationSample(T0.AddMinutes(-1), 4.5)]),
+        Headroom = new HeadroomModel(
+            [new RateSample(T0.AddMinutes(-2).AddTicks(7), 101.25, 480.5), new RateSample(T0.AddMinutes(-1), 99.5, 420)],
+            Enumerable.Range(0, 64).Select(i => i * 0.75 + 0.001).ToArray(), T0.AddMinutes(-1).AddTicks(9)),
+        Trend = new TrendModel([new RateSample(T0.AddMinutes(-3), 80.125, 0), new RateSample(T0.AddMinutes(-2).AddTicks(1), 90.5, 0)]),
     };
 
     internal static void AssertSameState(StackState expected, StackState actual)
@@ -196,6 +200,10 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(expected.Demand?.CostPerRequest, actual.Demand?.CostPerRequest);
         Assert.Equal(expected.Demand?.LearnedAt, actual.Demand?.LearnedAt);
         Assert.Equal(expected.Demand?.Pending, actual.Demand?.Pending);
+        Assert.Equal(expected.Headroom?.Recent, actual.Headroom?.Recent);
+        Assert.Equal(expected.Headroom?.Weights, actual.Headroom?.Weights);
+        Assert.Equal(expected.Headroom?.UpdatedAt, actual.Headroom?.UpdatedAt);
+        Assert.Equal(expected.Trend?.Recent, actual.Trend?.Recent);
     }
 
     [Fact]

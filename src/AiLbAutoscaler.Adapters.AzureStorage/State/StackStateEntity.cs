@@ -44,6 +44,13 @@ internal static class StackStateEntity
         EntityProperties.SetLongString(entity, "Demand", state.Demand is { } d
             ? JsonSerializer.Serialize(new StoredDemand(d.CostPerRequest, d.LearnedAt?.UtcTicks, d.Pending.Select(p => new StoredSum(p.At.UtcTicks, p.Sum)).ToArray()))
             : null);
+        EntityProperties.SetLongString(entity, "Headroom", state.Headroom is { } h
+            ? JsonSerializer.Serialize(new StoredHeadroom(
+                h.Recent.Select(r => new StoredRate(r.At.UtcTicks, r.Rate, r.HorizonSeconds)).ToArray(), h.Weights.ToArray(), h.UpdatedAt?.UtcTicks))
+            : null);
+        EntityProperties.SetLongString(entity, "Trend", state.Trend is { } t
+            ? JsonSerializer.Serialize(t.Recent.Select(r => new StoredRate(r.At.UtcTicks, r.Rate, r.HorizonSeconds)).ToArray())
+            : null);
         EntityProperties.SetLongString(entity, "OverrideReason", state.Override?.Reason);
         EntityProperties.SetLongString(entity, "PendingReason", state.PendingReason);
         entity["LastTickId"] = state.LastTickId;
@@ -84,6 +91,12 @@ internal static class StackStateEntity
             Demand = EntityProperties.ReadJson<StoredDemand>(entity, table, "Demand") is { } d
                 ? new DemandModel(d.Cost, d.LearnedAt is long l ? At(l) : null, d.Pending.Select(p => new UtilizationSample(At(p.At), p.Sum)).ToList())
                 : null,
+            Headroom = EntityProperties.ReadJson<StoredHeadroom>(entity, table, "Headroom") is { } h
+                ? new HeadroomModel(Rates(h.Recent), h.Weights, h.UpdatedAt is long u ? At(u) : null)
+                : null,
+            Trend = EntityProperties.ReadJson<StoredRate[]>(entity, table, "Trend") is { } trend
+                ? new TrendModel(Rates(trend))
+                : null,
         };
     }
 
@@ -94,7 +107,13 @@ internal static class StackStateEntity
 
     private sealed record StoredSum(long At, double Sum);
 
+    private sealed record StoredHeadroom(StoredRate[] Recent, double[] Weights, long? UpdatedAt);
+
+    private sealed record StoredRate(long At, double Rate, double Horizon);
+
     private static DateTimeOffset At(long utcTicks) => new(utcTicks, TimeSpan.Zero);
+
+    private static List<RateSample> Rates(StoredRate[] stored) => [.. stored.Select(r => new RateSample(At(r.At), r.Rate, r.Horizon))];
 
     private static List<T> ReadHistory<T>(TableEntity entity, string table, string name, int width, Func<long[], T> read)
     {

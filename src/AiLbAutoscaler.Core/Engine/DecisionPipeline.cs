@@ -1,8 +1,10 @@
 using AiLbAutoscaler.Core.Engine.Demand;
 using AiLbAutoscaler.Core.Engine.Forecasting;
+using AiLbAutoscaler.Core.Engine.Headroom;
 using AiLbAutoscaler.Core.Engine.Recommenders;
 using AiLbAutoscaler.Core.Engine.Rules;
 using AiLbAutoscaler.Core.Engine.Schedules;
+using AiLbAutoscaler.Core.Engine.Trend;
 using AiLbAutoscaler.Core.Engine.Voting;
 
 namespace AiLbAutoscaler.Core.Engine;
@@ -19,7 +21,7 @@ public static class DecisionPipeline
 
     /// <summary>The voters, in voting order (ties keep the first).</summary>
     public static IReadOnlyList<IVoter> Voters(IEnumerable<ISignalRecommender> recommenders) =>
-        [new SignalTargetVoter(recommenders), new DemandVoter(), new ForecastVoter()];
+        [new SignalTargetVoter(recommenders), new DemandVoter(), new ForecastVoter(), new TrendVoter(), new HeadroomVoter()];
 
     /// <summary>
     /// The rules, in order. Of the <see cref="RulePhase.Choose"/> rules the first that applies decides; then every

@@ -53,6 +53,21 @@ public sealed class ScalingPolicy
     /// <summary>An optional seasonal forecast of a rate signal that can only add capacity ahead of a recurring rise.</summary>
     public ForecastOptions Forecast { get; set; } = new();
 
+    /// <summary>Optional look-ahead: a clear rising trend of the request rate, carried over the reaction time.</summary>
+    public TrendOptions Trend { get; set; } = new();
+
+    /// <summary>
+    /// From a decision to the resize reaching the group: one tick (60 s) plus the update (60 s). With the reading's age
+    /// and the initialization period it makes the reaction time that the look-ahead and the learned headroom cover.
+    /// </summary>
+    public double ActuationSeconds { get; set; } = 120;
+
+    /// <summary>The reaction time of a reading of this age, in seconds: its age, the actuation and the boot.</summary>
+    public double ReactionSeconds(TimeSpan readingAge) => readingAge.TotalSeconds + ActuationSeconds + InitializationPeriodSeconds;
+
+    /// <summary>Optional headroom learned from the rises of the request rate instead of a fixed utilization target.</summary>
+    public HeadroomOptions Headroom { get; set; } = new();
+
     /// <summary>Floors for known events (GCE scaling schedules); the largest active floor wins. At most 128.</summary>
     public List<ScalingSchedule> Schedules { get; set; } = [];
 
@@ -93,6 +108,7 @@ public sealed class ScalingPolicy
         ],
         Demand = new DemandOptions { Enabled = true },
         Forecast = new ForecastOptions { Enabled = true, LeadSeconds = 480 },
+        Headroom = new HeadroomOptions { Enabled = true },
     };
 }
 

@@ -104,6 +104,9 @@ public static class ScalingPolicyValidator
 
         CheckDemand(policy.Demand);
         CheckForecast(policy.Forecast);
+        CheckHeadroom(policy.Headroom);
+        CheckTrend(policy.Trend);
+        NonNegative(policy.ActuationSeconds, nameof(policy.ActuationSeconds));
         CheckSchedules(policy.Schedules);
         return errors;
 
@@ -191,9 +194,7 @@ public static class ScalingPolicyValidator
                 return;
             }
 
-            var target = policy.TargetFor(forecast.Signal);
-            var learned = policy.Demand is { Enabled: true } d && string.Equals(d.RateSignal, forecast.Signal, StringComparison.OrdinalIgnoreCase);
-            if (!learned && (target is null || target.Kind != TargetKind.PerInstance))
+            if (!HasRateCapacity(forecast.Signal))
             {
                 Fail($"{setting}:{nameof(forecast.Signal)}",
                     $"('{forecast.Signal}') must name a signal of the policy with a PerInstance target, or Demand's RateSignal with Demand enabled.");
@@ -214,6 +215,82 @@ public static class ScalingPolicyValidator
             if (!(forecast.Smoothing > 0) || forecast.Smoothing > 1)
             {
                 Fail($"{setting}:{nameof(forecast.Smoothing)}", $"must be in (0, 1] (was {forecast.Smoothing}).");
+            }
+        }
+
+        void CheckHeadroom(HeadroomOptions? headroom)
+        {
+            const string setting = nameof(policy.Headroom);
+            if (headroom is null || !headroom.Enabled)
+            {
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(headroom.RateSignal))
+            {
+                Fail($"{setting}:{nameof(headroom.RateSignal)}", "is required when Headroom is enabled.");
+            }
+
+            if (policy.TargetFor(headroom.UtilizationSignal) is not { Kind: TargetKind.Utilization })
+            {
+                Fail($"{setting}:{nameof(headroom.UtilizationSignal)}",
+                    $"('{headroom.UtilizationSignal}') must name a signal of the policy with a Utilization target; that target is the one learned.");
+            }
+
+            if (!(headroom.SaturationUtilization > 0) || headroom.SaturationUtilization > 1)
+            {
+                Fail($"{setting}:{nameof(headroom.SaturationUtilization)}", $"must be in (0, 1] (was {headroom.SaturationUtilization}).");
+            }
+
+            if (headroom.MinTarget is double min && (!(min > 0) || min > headroom.SaturationUtilization))
+            {
+                Fail($"{setting}:{nameof(headroom.MinTarget)}", $"must be more than 0 and at most SaturationUtilization ({headroom.SaturationUtilization}) (was {min}).");
+            }
+
+            if (!(headroom.Quantile > 0) || !(headroom.Quantile < 1))
+            {
+                Fail($"{setting}:{nameof(headroom.Quantile)}", $"must be in (0, 1) (was {headroom.Quantile}).");
+            }
+
+            if (!(headroom.MemorySeconds >= 3600) || !double.IsFinite(headroom.MemorySeconds))
+            {
+                Fail($"{setting}:{nameof(headroom.MemorySeconds)}", $"must be 3600 (an hour) or more (was {headroom.MemorySeconds}).");
+            }
+
+            if (headroom.MinSamples < 1)
+            {
+                Fail($"{setting}:{nameof(headroom.MinSamples)}", $"must be 1 or more (was {headroom.MinSamples}).");
+            }
+        }
+
+        // A rate whose per-instance capacity is known: its own PerInstance target, or Demand's learned cost.
+        bool HasRateCapacity(string signal) =>
+            (policy.Demand is { Enabled: true } d && string.Equals(d.RateSignal, signal, StringComparison.OrdinalIgnoreCase)) ||
+            policy.TargetFor(signal) is { Kind: TargetKind.PerInstance };
+
+        void CheckTrend(TrendOptions? trend)
+        {
+            const string setting = nameof(policy.Trend);
+            if (trend is null || !trend.Enabled)
+            {
+                return;
+            }
+
+            if (!HasRateCapacity(trend.RateSignal))
+            {
+                Fail($"{setting}:{nameof(trend.RateSignal)}",
+                    $"('{trend.RateSignal}') must name a signal of the policy with a PerInstance target, or Demand's RateSignal with Demand enabled.");
+            }
+
+            if (trend.Points is < 3 or > 60)
+            {
+                Fail($"{setting}:{nameof(trend.Points)}", $"must be in [3, 60] (was {trend.Points}).");
+            }
+
+            NonNegative(trend.MinSlopeT, $"{setting}:{nameof(trend.MinSlopeT)}");
+            if (!(trend.MaxGrowth > 0) || !double.IsFinite(trend.MaxGrowth))
+            {
+                Fail($"{setting}:{nameof(trend.MaxGrowth)}", $"must be a finite number more than 0 (was {trend.MaxGrowth}).");
             }
         }
 

@@ -46,6 +46,12 @@ public sealed record StackState
     /// <summary>The learned cost of demand, when the policy learns demand.</summary>
     public DemandModel? Demand { get; init; }
 
+    /// <summary>The learned rises of the request rate, when the policy learns its headroom.</summary>
+    public HeadroomModel? Headroom { get; init; }
+
+    /// <summary>The latest readings of the look-ahead's rate, when the policy looks ahead.</summary>
+    public TrendModel? Trend { get; init; }
+
     /// <summary>
     /// The id of the last queued tick this stack completed (<see cref="Ports.TickMessage.TickId"/>): a second delivery of
     /// the same tick, from a retry or a late timer, is recognised and not applied again.

@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Core.Engine.Headroom;
 using AiLbAutoscaler.Core.Engine.Voting;
 using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Core.State;
@@ -20,10 +21,10 @@ public sealed class DemandVoter : IVoter
         }
 
         var cost = context.Input.State.Demand!.CostPerRequest!.Value;
-        var target = policy.TargetFor(policy.Demand.UtilizationSignal)!.Target;
+        var (target, learned) = HeadroomVoter.TargetOf(policy, context.Input.State, policy.TargetFor(policy.Demand.UtilizationSignal)!);
         var rps = reading.Value!.Value;
         var signal = $"demand:{policy.Demand.RateSignal}";
-        var (size, note) = ballot.Cast(signal, rps / perInstance, $"{rps:0.##} req/s × {cost:0.####} learned cost per req/s / {target:0.##} target", mayPanic: true);
+        var (size, note) = ballot.Cast(signal, rps / perInstance, $"{rps:0.##} req/s × {cost:0.####} learned cost per req/s / {target:0.###} target" + (learned is null ? "" : $" ({learned})"), mayPanic: true);
         ballot.Add(new SignalRecommendation(signal, TargetKind.PerInstance, perInstance, rps, reading.AgeAt(context.Now), SignalStatus.Used, size, note));
     }
 
@@ -36,7 +37,7 @@ public sealed class DemandVoter : IVoter
         var demand = policy.Demand;
         if (demand.Enabled && state.Demand?.CostPerRequest is double cost && cost > 0)
         {
-            return policy.TargetFor(demand.UtilizationSignal)!.Target / cost; // the validator requires the target
+            return HeadroomVoter.TargetOf(policy, state, policy.TargetFor(demand.UtilizationSignal)!).Target / cost; // the validator requires the target
         }
 
         return policy.TargetFor(policy.Forecast.Signal) is { Kind: TargetKind.PerInstance } t ? t.Target : null;

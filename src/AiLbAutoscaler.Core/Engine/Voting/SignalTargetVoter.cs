@@ -1,3 +1,4 @@
+using AiLbAutoscaler.Core.Engine.Headroom;
 using AiLbAutoscaler.Core.Engine.Recommenders;
 using AiLbAutoscaler.Core.Policy;
 using AiLbAutoscaler.Core.Signals;
@@ -50,7 +51,9 @@ public sealed class SignalTargetVoter : IVoter
                 continue;
             }
 
-            var vote = _recommenders[target.Kind].Recommend(reading, target, new FleetView(context.Current, context.Serving));
+            var (goal, learned) = HeadroomVoter.TargetOf(policy, context.Input.State, target);
+            var effective = learned is null ? target : new SignalTarget { Signal = target.Signal, Kind = target.Kind, Target = goal };
+            var vote = _recommenders[target.Kind].Recommend(reading, effective, new FleetView(context.Current, context.Serving));
             if (vote.Ignored)
             {
                 ballot.Add(Recommendation(target, observed, age, SignalStatus.Ignored, null, vote.Note));
@@ -58,13 +61,13 @@ public sealed class SignalTargetVoter : IVoter
             }
 
             int? size = null;
-            var note = vote.Note;
+            var note = learned is null ? vote.Note : $"{vote.Note} ({learned})";
             if (vote.ExactSize is double exact)
             {
                 (size, note) = ballot.Cast(target.Signal, exact, note, mayPanic: true);
             }
 
-            ballot.Add(Recommendation(target, observed, age, SignalStatus.Used, size, note));
+            ballot.Add(Recommendation(effective, observed, age, SignalStatus.Used, size, note));
         }
     }
 
