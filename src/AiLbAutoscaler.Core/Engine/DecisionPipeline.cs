@@ -34,6 +34,7 @@ public static class DecisionPipeline
         new MissingDataRule(),
         new ScaleUpRule(),
         new ScaleDownRule(),
+        new SettlingRule(),
         new ScheduleFloorRule(),
         new BoundsRule(),
         new ModeOffRule(),

@@ -68,6 +68,9 @@ public sealed class ScalingPolicy
     /// <summary>Optional headroom learned from the rises of the request rate instead of a fixed utilization target.</summary>
     public HeadroomOptions Headroom { get; set; } = new();
 
+    /// <summary>Hold backlog-driven scale-ups while new capacity settles (<see cref="SettlingOptions"/>).</summary>
+    public SettlingOptions Settling { get; set; } = new();
+
     /// <summary>Floors for known events (GCE scaling schedules); the largest active floor wins. At most 128.</summary>
     public List<ScalingSchedule> Schedules { get; set; } = [];
 
@@ -109,6 +112,7 @@ public sealed class ScalingPolicy
         Demand = new DemandOptions { Enabled = true },
         Forecast = new ForecastOptions { Enabled = true, LeadSeconds = 480 },
         Headroom = new HeadroomOptions { Enabled = true },
+        Settling = new SettlingOptions { Enabled = true },
     };
 }
 

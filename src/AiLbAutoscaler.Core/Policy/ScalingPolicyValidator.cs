@@ -106,6 +106,11 @@ public static class ScalingPolicyValidator
         CheckForecast(policy.Forecast);
         CheckHeadroom(policy.Headroom);
         CheckTrend(policy.Trend);
+        if (policy.Settling is { Enabled: true } settling && !(settling.Seconds > 0 && settling.Seconds <= 3600))
+        {
+            Fail($"{nameof(policy.Settling)}:{nameof(settling.Seconds)}", $"must be in (0, 3600] when Settling is enabled (was {settling.Seconds}).");
+        }
+
         NonNegative(policy.ActuationSeconds, nameof(policy.ActuationSeconds));
         CheckSchedules(policy.Schedules);
         return errors;

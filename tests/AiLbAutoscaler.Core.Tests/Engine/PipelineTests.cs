@@ -23,6 +23,7 @@ public sealed class PipelineTests
         (typeof(MissingDataRule), RulePhase.Choose),
         (typeof(ScaleUpRule), RulePhase.Choose),
         (typeof(ScaleDownRule), RulePhase.Choose),
+        (typeof(SettlingRule), RulePhase.Constrain),
         (typeof(ScheduleFloorRule), RulePhase.Constrain),
         (typeof(BoundsRule), RulePhase.Constrain),
         (typeof(ModeOffRule), RulePhase.Constrain),
