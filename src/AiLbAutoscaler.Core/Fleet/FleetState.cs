@@ -27,6 +27,24 @@ public sealed record FleetState(int TargetSize, IReadOnlyList<TimeSpan>? Instanc
         return count;
     }
 
+    /// <summary>
+    /// How long the newest instance past the initialization period has served (its age less that period), or null when
+    /// ages are unknown or none is past it.
+    /// </summary>
+    public TimeSpan? NewestServingFor(TimeSpan initializationPeriod)
+    {
+        TimeSpan? newest = null;
+        foreach (var age in InstanceAges ?? [])
+        {
+            if (age >= initializationPeriod && (newest is null || age - initializationPeriod < newest))
+            {
+                newest = age - initializationPeriod;
+            }
+        }
+
+        return newest;
+    }
+
     /// <summary>Instances whose metrics count: all known instances past the initialization period.</summary>
     public int Serving(TimeSpan initializationPeriod) =>
         InstanceAges is null ? TargetSize : InstanceAges.Count - Initializing(initializationPeriod);

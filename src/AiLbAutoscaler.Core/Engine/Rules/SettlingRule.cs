@@ -14,13 +14,13 @@ public sealed class SettlingRule : IDecisionRule
     public RuleResult? Apply(DecisionContext context, int size)
     {
         var options = context.Policy.Settling;
-        if (!options.Enabled || size <= context.Current || NewestServingFor(context) is not { } served ||
+        if (!options.Enabled || size <= context.Current || context.Input.Fleet.NewestServingFor(context.Policy.InitializationPeriod) is not { } served ||
             served.TotalSeconds >= options.Seconds)
         {
             return null;
         }
 
-        // Votes by a request rate (PerInstance kind: demand, a rate target, the trend) are not inflated by a backlog.
+        // Votes by a request rate (PerInstance kind: demand, a rate target, the trend, the forecast) are not inflated by a backlog.
         var rate = context.Votes.Recommendations
             .Where(r => r is { Status: SignalStatus.Used, Kind: TargetKind.PerInstance, RecommendedSize: int })
             .Select(r => (r.Signal, Size: r.RecommendedSize!.Value))
@@ -35,21 +35,5 @@ public sealed class SettlingRule : IDecisionRule
         var by = rate.Signal.Length > 0 ? $"{rate.Signal} asks for {rate.Size}" : "no request-rate vote";
         return RuleResult.To(cap, new AppliedLimit(DecisionRules.Settling, size, cap,
             $"the newest instance has served {served.TotalSeconds:0} s of the {options.Seconds:0} s it may settle; per-instance means show its backlog, {by}"));
-    }
-
-    /// <summary>How long the newest instance past its initialization period has served, or null when ages are unknown.</summary>
-    private static TimeSpan? NewestServingFor(DecisionContext context)
-    {
-        var init = context.Policy.InitializationPeriod;
-        TimeSpan? newest = null;
-        foreach (var age in context.Input.Fleet.InstanceAges ?? [])
-        {
-            if (age >= init && (newest is null || age - init < newest))
-            {
-                newest = age - init;
-            }
-        }
-
-        return newest;
     }
 }
