@@ -43,31 +43,17 @@ public sealed class ObservationOptions
 public sealed class ObservationPipeline(ObservationOptions options)
 {
     private const int Capacity = 64;
-    private readonly MinuteStats[] _ring = new MinuteStats[Capacity];
-    private int _count;
-    private int _next;
-    private readonly ScrapeSample[] _scrapes = new ScrapeSample[Capacity];
-    private int _scrapeCount;
-    private int _scrapeNext;
+    private readonly NewestFirstRing<MinuteStats> _minutes = new(Capacity);
+    private readonly NewestFirstRing<ScrapeSample> _scrapes = new(Capacity);
 
     public ObservationOptions Options { get; } = options;
 
-    public void Add(in MinuteStats minute)
-    {
-        _ring[_next] = minute;
-        _next = (_next + 1) % Capacity;
-        _count = Math.Min(_count + 1, Capacity);
-    }
+    public void Add(in MinuteStats minute) => _minutes.Add(minute);
 
     /// <summary>The servers' own metrics are scraped (and every policy that can read them does).</summary>
     public bool HasServerMetrics => Options.ServerMetrics is { Enabled: true };
 
-    public void AddScrape(in ScrapeSample sample)
-    {
-        _scrapes[_scrapeNext] = sample;
-        _scrapeNext = (_scrapeNext + 1) % Capacity;
-        _scrapeCount = Math.Min(_scrapeCount + 1, Capacity);
-    }
+    public void AddScrape(in ScrapeSample sample) => _scrapes.Add(sample);
 
     /// <summary>The newest scrape a query can read at <paramref name="now"/> (scraped at least the ingest delay ago).</summary>
     public bool TryLatestScrape(double now, out ScrapeSample sample) => TryScrape(now - Options.ServerMetrics.IngestDelaySeconds, out sample);
@@ -129,9 +115,9 @@ public sealed class ObservationPipeline(ObservationOptions options)
         var from = latest.Time - Options.ServerMetrics.GaugeWindowSeconds - 1e-9;
         double utilization = 0, queue = 0, waiting = 0;
         var n = 0;
-        for (var i = 1; i <= _scrapeCount; i++)
+        for (var i = 0; i < _scrapes.Count; i++)
         {
-            var s = _scrapes[(_scrapeNext - i + Capacity) % Capacity];
+            var s = _scrapes.Newest(i);
             if (s.Time > latest.Time || s.Instances <= 0)
             {
                 continue;
@@ -154,9 +140,9 @@ public sealed class ObservationPipeline(ObservationOptions options)
 
     private bool TryScrape(double at, out ScrapeSample sample)
     {
-        for (var i = 1; i <= _scrapeCount; i++)
+        for (var i = 0; i < _scrapes.Count; i++)
         {
-            var s = _scrapes[(_scrapeNext - i + Capacity) % Capacity];
+            var s = _scrapes.Newest(i);
             if (s.Time <= at + 1e-9)
             {
                 sample = s;
@@ -176,9 +162,9 @@ public sealed class ObservationPipeline(ObservationOptions options)
 
     public bool TryLatest(double now, double delay, out MinuteStats minute)
     {
-        for (var i = 1; i <= _count; i++)
+        for (var i = 0; i < _minutes.Count; i++)
         {
-            var m = _ring[(_next - i + Capacity) % Capacity];
+            var m = _minutes.Newest(i);
             if (m.EndSeconds + delay <= now + 1e-9)
             {
                 minute = m;
@@ -193,3 +179,22 @@ public sealed class ObservationPipeline(ObservationOptions options)
 
 /// <summary>Per-instance means as a policy sees them, and where they come from (a scrape, or a Cloud Monitoring minute).</summary>
 public readonly record struct InstanceGauges(double Utilization, double QueuePerInstance, double WaitingPerInstance, int Reporting, double At, bool FromServer);
+
+/// <summary>A fixed-size ring that keeps the newest items, read newest first: the pipeline's minutes and scrapes.</summary>
+internal sealed class NewestFirstRing<T>(int capacity) where T : struct
+{
+    private readonly T[] _items = new T[capacity];
+    private int _next;
+
+    public int Count { get; private set; }
+
+    public void Add(in T item)
+    {
+        _items[_next] = item;
+        _next = (_next + 1) % _items.Length;
+        Count = Math.Min(Count + 1, _items.Length);
+    }
+
+    /// <summary>The <paramref name="i"/>-th newest item (0: the newest); <paramref name="i"/> below <see cref="Count"/>.</summary>
+    public T Newest(int i) => _items[(_next - 1 - i + _items.Length) % _items.Length];
+}
