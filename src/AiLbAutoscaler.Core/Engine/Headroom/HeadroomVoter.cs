@@ -45,8 +45,7 @@ public sealed class HeadroomVoter : IVoter
         }
 
         var model = context.Input.State.Headroom ?? HeadroomModel.Empty;
-        if (context.Fresh(options.RateSignal) is not { } reading ||
-            (model.Recent.Count > 0 && reading.ObservedAt <= model.Recent[^1].At))
+        if (context.FreshAfter(options.RateSignal, model.Recent.Count > 0 ? model.Recent[^1].At : null) is not { } reading)
         {
             return next with { Headroom = model };
         }

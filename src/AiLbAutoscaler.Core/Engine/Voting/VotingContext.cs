@@ -20,4 +20,8 @@ public sealed record VotingContext(DecisionInput Input, DateTimeOffset Now, int 
             ? reading
             : null;
     }
+
+    /// <summary>The <see cref="Fresh"/> reading of <paramref name="signal"/> when it is newer than <paramref name="last"/> (a voter's newest learned reading), else null.</summary>
+    public SignalReading? FreshAfter(string signal, DateTimeOffset? last) =>
+        Fresh(signal) is { } reading && (last is null || reading.ObservedAt > last) ? reading : null;
 }
