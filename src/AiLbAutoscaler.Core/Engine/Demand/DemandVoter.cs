@@ -71,7 +71,7 @@ public sealed class DemandVoter : IVoter
 
         var cost = model.CostPerRequest;
         var learnedAt = model.LearnedAt;
-        if (context.Fresh(options.RateSignal) is { } rate && rate.Value > 0 && rate.ObservedAt > learnedAt.GetValueOrDefault(DateTimeOffset.MinValue))
+        if (context.FreshAfter(options.RateSignal, learnedAt) is { } rate && rate.Value > 0)
         {
             var match = pending.FindIndex(p => p.At == rate.ObservedAt);
             if (match >= 0)
