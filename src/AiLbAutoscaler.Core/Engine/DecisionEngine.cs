@@ -137,7 +137,7 @@ public sealed class DecisionEngine
     private static StackState NextState(DecisionContext context, int? recommendation)
     {
         var (policy, state, now) = (context.Policy, context.State, context.Now);
-        var windowStart = now - policy.ScaleDownStabilization;
+        var windowStart = now - (policy.ScaleDownStabilization > policy.ScaleUpStabilization ? policy.ScaleDownStabilization : policy.ScaleUpStabilization);
         var recommendations = state.Recommendations.Where(r => r.At > windowStart).ToList();
         if (recommendation is int r)
         {

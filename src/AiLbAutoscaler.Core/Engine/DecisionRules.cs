@@ -12,6 +12,7 @@ public static class DecisionRules
     public const string MissingData = "missing-data";
     public const string Panic = "panic";
     public const string ScaleUpLimit = "scale-up-limit";
+    public const string ScaleUpStabilization = "scale-up-stabilization";
     public const string Stabilization = "stabilization";
     public const string NoScaleDown = "no-scale-down";
     public const string ScaleDownLimit = "scale-down-limit";

@@ -21,6 +21,13 @@ public sealed class ScalingPolicy
     /// <summary>Scale-down uses the highest recommendation of this window (GCE: 600 s).</summary>
     public double ScaleDownStabilizationSeconds { get; set; } = 600;
 
+    /// <summary>
+    /// Scale-up (outside a panic) goes to the lowest recommendation of this window, the current one included, so that one
+    /// noisy sample does not buy capacity that the scale-down window then holds for ten minutes (HPA:
+    /// <c>behavior.scaleUp.stabilizationWindowSeconds</c>, default 0). Takes effect only when ticks are shorter than it.
+    /// </summary>
+    public double ScaleUpStabilizationSeconds { get; set; }
+
     /// <summary>Instances younger than this count as capacity, but their metrics are ignored and no scale-down happens.</summary>
     public double InitializationPeriodSeconds { get; set; } = 180;
 
@@ -87,6 +94,8 @@ public sealed class ScalingPolicy
 
     public TimeSpan ScaleDownStabilization => TimeSpan.FromSeconds(ScaleDownStabilizationSeconds);
 
+    public TimeSpan ScaleUpStabilization => TimeSpan.FromSeconds(ScaleUpStabilizationSeconds);
+
     public TimeSpan InitializationPeriod => TimeSpan.FromSeconds(InitializationPeriodSeconds);
 
     public TimeSpan MaxSignalAge => TimeSpan.FromSeconds(MaxSignalAgeSeconds);
@@ -113,6 +122,7 @@ public sealed class ScalingPolicy
         Forecast = new ForecastOptions { Enabled = true, LeadSeconds = 480 },
         Headroom = new HeadroomOptions { Enabled = true },
         Settling = new SettlingOptions { Enabled = true },
+        ScaleUpStabilizationSeconds = 60,
     };
 }
 

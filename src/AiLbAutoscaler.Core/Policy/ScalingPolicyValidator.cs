@@ -42,6 +42,7 @@ public static class ScalingPolicyValidator
         }
 
         NonNegative(policy.ScaleDownStabilizationSeconds, nameof(policy.ScaleDownStabilizationSeconds));
+        NonNegative(policy.ScaleUpStabilizationSeconds, nameof(policy.ScaleUpStabilizationSeconds));
         NonNegative(policy.InitializationPeriodSeconds, nameof(policy.InitializationPeriodSeconds));
         if (!(policy.MaxSignalAgeSeconds > 0))
         {
