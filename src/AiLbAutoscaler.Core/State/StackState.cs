@@ -11,6 +11,22 @@ public sealed record StackState
     /// <summary>Recommendations inside the stabilization window, oldest first.</summary>
     public IReadOnlyList<RecommendationSample> Recommendations { get; init; } = [];
 
+    /// <summary>The lowest and highest of <paramref name="current"/> and the recommendations after <paramref name="after"/>.</summary>
+    public (int Lowest, int Highest) RecommendationRange(DateTimeOffset after, int current)
+    {
+        var (lowest, highest) = (current, current);
+        foreach (var sample in Recommendations)
+        {
+            if (sample.At > after)
+            {
+                lowest = Math.Min(lowest, sample.Size);
+                highest = Math.Max(highest, sample.Size);
+            }
+        }
+
+        return (lowest, highest);
+    }
+
     /// <summary>Size changes inside the rate-limit periods, oldest first.</summary>
     public IReadOnlyList<ScaleEvent> ScaleEvents { get; init; } = [];
 

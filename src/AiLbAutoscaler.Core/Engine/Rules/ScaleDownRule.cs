@@ -24,15 +24,7 @@ public sealed class ScaleDownRule : IDecisionRule
         var limits = new List<AppliedLimit>(2);
 
         // Stabilization: the highest recommendation of the window, this one included.
-        var windowStart = now - policy.ScaleDownStabilization;
-        var stabilized = size;
-        foreach (var sample in state.Recommendations)
-        {
-            if (sample.At > windowStart && sample.Size > stabilized)
-            {
-                stabilized = sample.Size;
-            }
-        }
+        var stabilized = state.RecommendationRange(now - policy.ScaleDownStabilization, size).Highest;
 
         if (stabilized > size)
         {

@@ -52,23 +52,8 @@ public sealed class ScaleUpRule : IDecisionRule
     }
 
     /// <summary>The lowest recommendation of the scale-up window, this one included (none when the window is 0).</summary>
-    private static int Lowest(DecisionContext context, int size)
-    {
-        if (context.Policy.ScaleUpStabilizationSeconds <= 0)
-        {
-            return size;
-        }
-
-        var windowStart = context.Now - context.Policy.ScaleUpStabilization;
-        var lowest = size;
-        foreach (var sample in context.State.Recommendations)
-        {
-            if (sample.At > windowStart && sample.Size < lowest)
-            {
-                lowest = sample.Size;
-            }
-        }
-
-        return lowest;
-    }
+    private static int Lowest(DecisionContext context, int size) =>
+        context.Policy.ScaleUpStabilizationSeconds <= 0
+            ? size
+            : context.State.RecommendationRange(context.Now - context.Policy.ScaleUpStabilization, size).Lowest;
 }
