@@ -45,8 +45,9 @@ public sealed class AutoscalerOptions
 public sealed class StackOptions
 {
     /// <summary>
-    /// The policy. When no signal is configured, the defaults of <see cref="ScalingPolicy.CreateDefault"/> apply
-    /// (configuration binding appends to lists, so defaults are filled in after binding, not before).
+    /// The policy. Configuration binds onto <see cref="ScalingPolicy.CreateDefault"/>, so a stack with no tuning runs the
+    /// measured default and a setting replaces only its own value. Binding appends to lists, so the default's signals
+    /// are left out here and filled in after binding when none were configured.
     /// </summary>
-    public ScalingPolicy Policy { get; set; } = new();
+    public ScalingPolicy Policy { get; set; } = ScalingPolicy.CreateDefaultWithoutSignals();
 }

@@ -13,7 +13,7 @@ public sealed class AutoscalerOptionsValidator : IValidateOptions<AutoscalerOpti
     {
         foreach (var stack in options.Stacks.Values)
         {
-            stack.Policy ??= new ScalingPolicy();
+            stack.Policy ??= ScalingPolicy.CreateDefaultWithoutSignals();
             if (stack.Policy.Signals.Count == 0)
             {
                 stack.Policy.Signals = ScalingPolicy.CreateDefault().Signals;

@@ -124,6 +124,17 @@ public sealed class ScalingPolicy
         Settling = new SettlingOptions { Enabled = true },
         ScaleUpStabilizationSeconds = 60,
     };
+
+    /// <summary>
+    /// <see cref="CreateDefault"/> with no signals: what configuration binds a stack's policy onto (binding appends to a
+    /// list, so the default signals are added after binding, when none were bound).
+    /// </summary>
+    public static ScalingPolicy CreateDefaultWithoutSignals()
+    {
+        var policy = CreateDefault();
+        policy.Signals = [];
+        return policy;
+    }
 }
 
 public enum ScalingMode

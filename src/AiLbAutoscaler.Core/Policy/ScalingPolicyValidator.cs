@@ -178,7 +178,8 @@ public static class ScalingPolicyValidator
             if (utilization is null || utilization.Kind != TargetKind.Utilization)
             {
                 Fail($"{setting}:{nameof(demand.UtilizationSignal)}",
-                    $"('{demand.UtilizationSignal}') must name a signal of the policy with a Utilization target; its target is the demand's.");
+                    $"('{demand.UtilizationSignal}') must name a signal of the policy with a Utilization target; its target is the demand's. " +
+                    $"Demand is on by default: name such a signal, or set {path}:{setting}:{nameof(demand.Enabled)} to false.");
             }
 
             if (!(demand.LearnBelowUtilization > 0) || demand.LearnBelowUtilization > 1)
@@ -203,7 +204,8 @@ public static class ScalingPolicyValidator
             if (!HasRateCapacity(forecast.Signal))
             {
                 Fail($"{setting}:{nameof(forecast.Signal)}",
-                    $"('{forecast.Signal}') must name a signal of the policy with a PerInstance target, or Demand's RateSignal with Demand enabled.");
+                    $"('{forecast.Signal}') must name a signal of the policy with a PerInstance target, or Demand's RateSignal with Demand enabled. " +
+                    $"The forecast is on by default: give it such a signal, or set {path}:{setting}:{nameof(forecast.Enabled)} to false.");
             }
 
             if (!(forecast.BucketSeconds >= 60) || !(forecast.SeasonSeconds >= forecast.BucketSeconds) || forecast.Buckets is < 1 or > 4032 ||
@@ -240,7 +242,8 @@ public static class ScalingPolicyValidator
             if (policy.TargetFor(headroom.UtilizationSignal) is not { Kind: TargetKind.Utilization })
             {
                 Fail($"{setting}:{nameof(headroom.UtilizationSignal)}",
-                    $"('{headroom.UtilizationSignal}') must name a signal of the policy with a Utilization target; that target is the one learned.");
+                    $"('{headroom.UtilizationSignal}') must name a signal of the policy with a Utilization target; that target is the one learned. " +
+                    $"Headroom is on by default: name such a signal, or set {path}:{setting}:{nameof(headroom.Enabled)} to false.");
             }
 
             if (!(headroom.SaturationUtilization > 0) || headroom.SaturationUtilization > 1)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using AiLbAutoscaler.Simulation.Policies;
 
 namespace AiLbAutoscaler.Simulation.Backtest;
@@ -47,6 +48,7 @@ public sealed class SimulationConfig
             ReadCommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,
             Converters = { new JsonStringEnumConverter() },
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { DefaultPolicyBinding.Modify } },
         };
         var bytes = File.ReadAllBytes(path);
         if (bytes.AsSpan().StartsWith("\uFEFF"u8))
