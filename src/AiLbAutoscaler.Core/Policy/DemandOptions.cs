@@ -19,6 +19,10 @@ public sealed class DemandOptions
     /// <summary>Only minutes whose mean utilization is below this teach the cost (a saturated minute hides it).</summary>
     public double LearnBelowUtilization { get; set; } = 0.85;
 
-    /// <summary>Weight of the newest minute in the cost's moving average.</summary>
+    /// <summary>
+    /// Weight of the newest learned sample in the cost's moving average: one sample per new reading of the rate, so a
+    /// minute on Cloud Monitoring and a tick (15 s) on PromQL. Slower or per-minute rates were measured and left out
+    /// (docs/simulation.md, "what bounds the aims").
+    /// </summary>
     public double LearningRate { get; set; } = 0.2;
 }
