@@ -36,6 +36,11 @@ public sealed class MetricsSource : IMetricsSource
         _logger = logger;
     }
 
+    /// <summary>Cloud Monitoring: the alignment period (its samples are 60 s); Prometheus: the scrape interval.</summary>
+    public TimeSpan? SamplePeriod(string stack) => _options.Value.Stacks.TryGetValue(stack, out var settings)
+        ? TimeSpan.FromSeconds(settings.Source == MetricsSourceKind.Prometheus ? settings.PrometheusScrapeIntervalSeconds : settings.AlignmentPeriodSeconds)
+        : null;
+
     public async Task<Observation> ObserveAsync(string stack, CancellationToken cancellationToken)
     {
         if (!_options.Value.Stacks.TryGetValue(stack, out var settings))

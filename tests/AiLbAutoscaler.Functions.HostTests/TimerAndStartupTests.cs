@@ -18,12 +18,18 @@ public sealed class TimerAndStartupTests
     {
         var settings = WorkerSettings.InMemory();
         settings["PULUMI_ACCESS_TOKEN"] = SecretToken;
+        settings["Autoscaler__Stacks__inference__TickSeconds"] = "60";
         await using var host = await FunctionsHostStandIn.StartAsync(FunctionsHostStandIn.PrepareAppDirectory(settings));
 
         var tick = await host.InvokeTimerAsync("Autoscale");
 
         Assert.True(tick.Succeeded, tick.Describe());
-        Assert.Contains(tick.Logs, l => l.Message == "Autoscale tick: 2 completed, 0 busy, 0 failed");
+        Assert.Contains(tick.Logs, l => l.Message == "Autoscale tick: 2 completed, 0 busy, 0 failed, 0 not due");
+
+        // A second timer right after: inference ticks once a minute, batch (no sample period known) every time.
+        var again = await host.InvokeTimerAsync("Autoscale");
+        Assert.True(again.Succeeded, again.Describe());
+        Assert.Contains(again.Logs, l => l.Message == "Autoscale tick: 1 completed, 0 busy, 0 failed, 1 not due");
         // batch is bounded to [2, 6]: the tick applied its lower bound, and the status route sees the timer's decision.
         var (status, _) = await host.SendHttpAsync(HttpMethod.Get, "/api/stacks/batch/status");
         using var body = await WorkerProcessTests.JsonAsync(status);
@@ -49,7 +55,7 @@ public sealed class TimerAndStartupTests
         var tick = await host.InvokeTimerAsync("Autoscale");
 
         Assert.True(tick.Succeeded, tick.Describe());
-        Assert.Contains(tick.Logs, l => l.Message == "Autoscale tick: 2 completed, 0 busy, 0 failed");
+        Assert.Contains(tick.Logs, l => l.Message == "Autoscale tick: 2 completed, 0 busy, 0 failed, 0 not due");
         var tables = new TableServiceClient(azurite.ConnectionString);
         var audit = tables.GetTableClient("HostAuditTest").QueryAsync<TableEntity>();
         var records = new List<TableEntity>();

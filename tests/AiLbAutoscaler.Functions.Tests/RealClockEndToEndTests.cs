@@ -138,6 +138,33 @@ public sealed class RealClockEndToEndTests(AzuriteForFunctions azurite) : IClass
     }
 
     [Fact]
+    public async Task One_timer_ticks_each_stack_at_its_own_interval_kept_in_real_storage()
+    {
+        var fleet = new InMemoryFleetActuator(initialSize: 2);
+        var metrics = new InMemoryMetricsSource();
+        var settings = azurite.Settings();
+        settings["Autoscaler:Stacks:inference:TickSeconds"] = "2";
+        settings["Autoscaler:Stacks:batch:TickSeconds"] = "0";
+        await using var app = await azurite.StartAsync(settings, fleet, metrics);
+        var start = DateTimeOffset.UtcNow;
+
+        foreach (var wait in new[] { 0, 500, 2100 })
+        {
+            await Task.Delay(wait);
+            metrics.Set(Stack, SignalReading.Of(SignalNames.GpuUtilization, 0.3, DateTimeOffset.UtcNow));
+            metrics.Set("batch", SignalReading.Of(SignalNames.GpuUtilization, 0.3, DateTimeOffset.UtcNow));
+            await app.Get<TimerFunctions>().AutoscaleAsync(new TimerInfo(), default);
+        }
+
+        var log = app.Get<IAuditLog>();
+        var inference = await log.QueryAsync(Stack, start.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1), 100, default);
+        var batch = await log.QueryAsync("batch", start.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1), 100, default);
+        Assert.Equal(2, inference.Count); // the second call, 0.5 s after the first, was not due
+        Assert.Equal(3, batch.Count);
+        Assert.True(inference[1].At - inference[0].At >= TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
     public async Task Storage_lost_during_the_apply_answers_applied_not_recorded_and_the_next_tick_reconciles_once_it_is_back()
     {
         var server = new AzuriteServer();

@@ -117,6 +117,42 @@ public sealed class OptionsTests
         Assert.IsType<MetricsSource>(before.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName));
     }
 
+    private static void AddPrometheusStack(Dictionary<string, string?> settings, string stack, string? scrapeSeconds = null)
+    {
+        settings[$"Autoscaler:Stacks:{stack}:Metrics:Source"] = "Prometheus";
+        settings[$"Autoscaler:Stacks:{stack}:Metrics:PrometheusUrl"] = "http://127.0.0.1:9090";
+        settings[$"Autoscaler:Stacks:{stack}:Metrics:Signals:0:Name"] = "queue_per_instance";
+        settings[$"Autoscaler:Stacks:{stack}:Metrics:Signals:0:Query"] = "avg(vllm:num_requests_waiting)";
+        if (scrapeSeconds is not null)
+        {
+            settings[$"Autoscaler:Stacks:{stack}:Metrics:PrometheusScrapeIntervalSeconds"] = scrapeSeconds;
+        }
+    }
+
+    [Fact]
+    public void A_scrape_interval_out_of_range_fails_startup_naming_it()
+    {
+        var settings = Valid();
+        AddPrometheusStack(settings, "batch", "0");
+
+        Assert.Contains(FailStartup(settings).Failures, f => f.StartsWith("Autoscaler:Stacks:batch:Metrics:PrometheusScrapeIntervalSeconds must be in [1, 3600] (was 0)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_sample_period_is_the_alignment_period_on_cloud_monitoring_and_the_scrape_interval_on_prometheus()
+    {
+        var settings = Valid();
+        AddPrometheusStack(settings, "batch");
+        AddPrometheusStack(settings, "scraped", "30");
+        using var provider = MetricsHost.Build(settings, new FrozenClock(Now));
+        var source = provider.GetRequiredKeyedService<IMetricsSource>(MetricsSource.AdapterName);
+
+        Assert.Equal(TimeSpan.FromSeconds(60), source.SamplePeriod("inference"));
+        Assert.Equal(TimeSpan.FromSeconds(15), source.SamplePeriod("batch"));
+        Assert.Equal(TimeSpan.FromSeconds(30), source.SamplePeriod("scraped"));
+        Assert.Null(source.SamplePeriod("unknown"));
+    }
+
     [Fact]
     public async Task An_unconfigured_stack_reads_as_all_missing_and_is_logged()
     {

@@ -171,6 +171,7 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         PendingDesiredSize = 7,
         PendingReason = "pulumi up failed: stack is locked by another update",
         LastTickId = "20261126T115900Z",
+        LastTimerTickAt = T0.AddSeconds(-15).AddTicks(17),
         Intent = new ApplyIntent(3, 7, T0.AddTicks(13).ToOffset(TimeSpan.FromHours(2))),
         Fence = 41,
         Forecast = new SeasonalProfile(
@@ -194,6 +195,7 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(expected.PendingDesiredSize, actual.PendingDesiredSize);
         Assert.Equal(expected.PendingReason, actual.PendingReason);
         Assert.Equal(expected.LastTickId, actual.LastTickId);
+        Assert.Equal(expected.LastTimerTickAt, actual.LastTimerTickAt);
         Assert.Equal(expected.Forecast?.Means, actual.Forecast?.Means);
         Assert.Equal(expected.Forecast?.Samples, actual.Forecast?.Samples);
         Assert.Equal(expected.Forecast?.LastSampleAt, actual.Forecast?.LastSampleAt);

@@ -133,6 +133,11 @@ public sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
             errors.Add($"{path}:Signals must list at least one PromQL signal (Name and Query) when Source is Prometheus.");
         }
 
+        if (s.PrometheusScrapeIntervalSeconds is < 1 or > 3600)
+        {
+            errors.Add($"{path}:PrometheusScrapeIntervalSeconds must be in [1, 3600] (was {s.PrometheusScrapeIntervalSeconds}).");
+        }
+
         if (s.PrometheusEvaluationDelaySeconds is < 0 or > 3600)
         {
             errors.Add($"{path}:PrometheusEvaluationDelaySeconds must be in [0, 3600] (was {s.PrometheusEvaluationDelaySeconds}).");

@@ -99,6 +99,13 @@ public sealed class StackMetricsOptions
     /// <summary>Evaluate PromQL this many seconds before now (room for ingestion delay).</summary>
     public int PrometheusEvaluationDelaySeconds { get; set; }
 
+    /// <summary>
+    /// How often the servers are scraped (the PodMonitoring's or scrape config's interval): a Prometheus stack's signals
+    /// change this often, so its timer ticks this often (15 s: GKE's LLM-serving how-to). A stack's own
+    /// <c>Autoscaler:Stacks:{stack}:TickSeconds</c> overrides it.
+    /// </summary>
+    public int PrometheusScrapeIntervalSeconds { get; set; } = 15;
+
     /// <summary>What <c>ailb record</c> reads (queries, chunk size, retention).</summary>
     public Recording.RecordOptions Record { get; set; } = new();
 }

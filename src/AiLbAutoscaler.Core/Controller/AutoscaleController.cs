@@ -106,6 +106,14 @@ public sealed class AutoscaleController(
         return _telemetry.TraceAsync(AutoscalerTelemetry.Spans.Rescale, stack, trigger, () => RunAsync(stack, policy, trigger, step, cancellationToken));
     }
 
+    /// <summary>The stack's tick interval: its own setting, else its metrics source's sample period; null or zero ticks on every timer.</summary>
+    private TimeSpan? TickInterval(string stack)
+    {
+        var configured = options.CurrentValue.Stacks.TryGetValue(stack, out var s) ? s.TickSeconds : null;
+        var interval = configured is double seconds ? TimeSpan.FromSeconds(seconds) : metrics.SamplePeriod(stack);
+        return interval > TimeSpan.Zero ? interval : null;
+    }
+
     private Task<TickResult> DecideAsync(string stack, DecisionTrigger trigger, bool dryRun, CancellationToken cancellationToken, string? tickId = null)
     {
         var step = new Step(
@@ -156,6 +164,14 @@ public sealed class AutoscaleController(
                 return TickResult.AlreadyDone(stack, tickId);
             }
 
+            var timer = trigger == DecisionTrigger.Timer && !dryRun;
+            if (timer && TickInterval(stack) is { } interval && loaded.State.LastTimerTickAt is { } last &&
+                time.GetUtcNow() - last < interval - StackOptions.Slack(interval))
+            {
+                logger.LogDebug("Skipped stack {Stack}: not due, it ticks every {Seconds} s", stack, interval.TotalSeconds);
+                return TickResult.NotDue(stack, last, interval);
+            }
+
             var observation = step.Observe ? await ObserveAsync(stack, tick) : null;
             var (current, sizeError) = await ReadSizeAsync(stack, tick);
             if (sizeError is not null)
@@ -184,6 +200,7 @@ public sealed class AutoscaleController(
                 // A queued tick's id is recorded with the intent, before the apply: a second delivery never applies again.
                 var next = step.After(outcome, state);
                 next = step.TickId is null ? next : next with { LastTickId = step.TickId };
+                next = timer ? next with { LastTimerTickAt = now } : next;
                 result = await ApplyAndRecordAsync(stack, loaded, next, decision, signals, trigger, asDryRun, step.Reason(decision), lease, tick, cancellationToken);
             }
 

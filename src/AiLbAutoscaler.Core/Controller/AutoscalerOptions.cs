@@ -50,4 +50,14 @@ public sealed class StackOptions
     /// are left out here and filled in after binding when none were configured.
     /// </summary>
     public ScalingPolicy Policy { get; set; } = ScalingPolicy.CreateDefaultWithoutSignals();
+
+    /// <summary>
+    /// The shortest time between two timer ticks of this stack; a timer that fires sooner skips it. Null: the stack's
+    /// metrics source's sample period (60 s on Cloud Monitoring, the scrape interval on Prometheus), so one timer can
+    /// tick a Prometheus stack every 15 s and a Cloud Monitoring stack once a minute. 0: every time the timer fires.
+    /// </summary>
+    public double? TickSeconds { get; set; }
+
+    /// <summary>A timer this close to the interval counts as due (timers fire a little early or late).</summary>
+    internal static TimeSpan Slack(TimeSpan interval) => TimeSpan.FromTicks(Math.Min(interval.Ticks / 4, TimeSpan.FromSeconds(5).Ticks));
 }

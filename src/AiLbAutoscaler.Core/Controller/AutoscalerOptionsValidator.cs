@@ -38,6 +38,10 @@ public sealed class AutoscalerOptionsValidator : IValidateOptions<AutoscalerOpti
             }
 
             errors.AddRange(ScalingPolicyValidator.Validate(stackOptions.Policy, $"{root}:Stacks:{stack}:Policy"));
+            if (stackOptions.TickSeconds is double tick && (!(tick >= 0) || tick > 3600))
+            {
+                errors.Add($"{root}:Stacks:{stack}:TickSeconds must be in [0, 3600] (was {tick}); leave it unset to follow the metrics source.");
+            }
         }
 
         if (options.AuditRetentionDays < 1)

@@ -20,6 +20,9 @@ public enum TickOutcome
 
     /// <summary>A queued tick this stack already completed (a retry or a second delivery); nothing was done again.</summary>
     AlreadyDone,
+
+    /// <summary>A timer tick sooner than the stack's tick interval after the last one; nothing was read or decided.</summary>
+    NotDue,
 }
 
 /// <summary>What one tick, evaluation or rescale of one stack came to.</summary>
@@ -36,6 +39,9 @@ public sealed record TickResult(
 
     public static TickResult Busy(string stack) =>
         new(stack, TickOutcome.Busy, null, null, $"Another update of stack '{stack}' is in progress; try again shortly.");
+
+    public static TickResult NotDue(string stack, DateTimeOffset last, TimeSpan interval) =>
+        new(stack, TickOutcome.NotDue, null, null, $"Stack '{stack}' ticks every {interval.TotalSeconds:0.#} s; the last timer tick was at {last:HH:mm:ss} UTC.");
 
     public static TickResult AlreadyDone(string stack, string tickId) =>
         new(stack, TickOutcome.AlreadyDone, null, null, $"Tick '{tickId}' of stack '{stack}' was already done.");

@@ -9,4 +9,10 @@ namespace AiLbAutoscaler.Core.Ports;
 public interface IMetricsSource
 {
     Task<Observation> ObserveAsync(string stack, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How often this stack's signals can change (Cloud Monitoring's 60 s samples, a Prometheus scrape interval), or
+    /// null when unknown. A timer tick sooner than this after the last one decides on the same data, so it is skipped.
+    /// </summary>
+    TimeSpan? SamplePeriod(string stack) => null;
 }

@@ -43,4 +43,6 @@ public sealed class MetricsSourceRouter(IServiceProvider services, IEnumerable<A
 
     public Task<Observation> ObserveAsync(string stack, CancellationToken cancellationToken) =>
         _adapters.For(stack).ObserveAsync(stack, cancellationToken);
+
+    public TimeSpan? SamplePeriod(string stack) => _adapters.For(stack).SamplePeriod(stack);
 }

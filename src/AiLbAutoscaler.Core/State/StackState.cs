@@ -74,6 +74,9 @@ public sealed record StackState
     /// </summary>
     public string? LastTickId { get; init; }
 
+    /// <summary>When the timer last ticked this stack (not a manual call): the next timer tick waits the stack's tick interval.</summary>
+    public DateTimeOffset? LastTimerTickAt { get; init; }
+
     /// <summary>The state after a size change took effect: the change joins the rate-limit history and nothing is pending.</summary>
     public StackState WithApplied(DateTimeOffset at, int from, int to) => this with
     {

@@ -35,6 +35,7 @@ public static class StateMerge
             Intent = ours.Intent != basis.Intent ? ours.Intent : theirs.Intent,
             Fence = Max(theirs.Fence, ours.Fence),
             LastTickId = ours.LastTickId != basis.LastTickId ? ours.LastTickId : theirs.LastTickId,
+            LastTimerTickAt = Later(theirs.LastTimerTickAt, ours.LastTimerTickAt),
         };
 
         // A size already applied is not pending any more, whoever applied it.

@@ -66,6 +66,9 @@ public sealed class TickStackFunctions(
             case TickOutcome.AlreadyDone:
                 logger.LogInformation("Stack {Stack} skipped tick {TickId}: it was already done (a second delivery)", tick.Stack, tick.TickId);
                 break;
+            case TickOutcome.NotDue:
+                logger.LogDebug("Stack {Stack} skipped tick {TickId}: {Reason}", tick.Stack, tick.TickId, result.Error);
+                break;
             case TickOutcome.Failed:
                 var reason = redactor.Redact(result.Error ?? "the tick failed");
                 await NoteFailureAsync(tick, message.DequeueCount, reason, cancellationToken);

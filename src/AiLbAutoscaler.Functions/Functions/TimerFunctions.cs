@@ -43,6 +43,9 @@ public sealed class TimerFunctions(AutoscaleController controller, StackQueries 
                 case TickOutcome.Failed:
                     logger.LogError("Stack {Stack} failed this tick: {Error}", result.Stack, result.Error);
                     break;
+                case TickOutcome.NotDue:
+                    logger.LogDebug("Stack {Stack} not due: {Reason}", result.Stack, result.Error);
+                    break;
                 default:
                     logger.LogInformation("Stack {Stack}: {Action} {Current} → {Desired}, actuation {Actuation}",
                         result.Stack, result.Decision?.Action, result.Decision?.CurrentSize, result.Decision?.DesiredSize, result.Actuation?.Outcome);
@@ -50,10 +53,11 @@ public sealed class TimerFunctions(AutoscaleController controller, StackQueries 
             }
         }
 
-        logger.LogInformation("Autoscale tick: {Completed} completed, {Busy} busy, {Failed} failed",
+        logger.LogInformation("Autoscale tick: {Completed} completed, {Busy} busy, {Failed} failed, {NotDue} not due",
             results.Count(r => r.Outcome == TickOutcome.Completed),
             results.Count(r => r.Outcome == TickOutcome.Busy),
-            results.Count(r => r.Outcome == TickOutcome.Failed));
+            results.Count(r => r.Outcome == TickOutcome.Failed),
+            results.Count(r => r.Outcome == TickOutcome.NotDue));
     }
 
     /// <summary>Deletes audit records older than Autoscaler:AuditRetentionDays.</summary>

@@ -28,7 +28,7 @@ public sealed partial class ScheduleOptionsValidator : IValidateOptions<Schedule
     public ValidateOptionsResult Validate(string? name, ScheduleOptions options)
     {
         var errors = new List<string>();
-        Check(ScheduleOptions.AutoscaleSetting, options.Autoscale, "0 */1 * * * *", errors);
+        Check(ScheduleOptions.AutoscaleSetting, options.Autoscale, "*/15 * * * * *", errors);
         Check(ScheduleOptions.PruneSetting, options.Prune, "0 30 3 * * *", errors);
         if (string.IsNullOrWhiteSpace(options.TickQueue))
         {
