@@ -114,6 +114,9 @@ public sealed class AutoscaleController(
         return interval > TimeSpan.Zero ? interval : null;
     }
 
+    /// <summary>A timer this close to the interval counts as due (timers fire a little early or late).</summary>
+    private static TimeSpan Slack(TimeSpan interval) => TimeSpan.FromTicks(Math.Min(interval.Ticks / 4, TimeSpan.FromSeconds(5).Ticks));
+
     private Task<TickResult> DecideAsync(string stack, DecisionTrigger trigger, bool dryRun, CancellationToken cancellationToken, string? tickId = null)
     {
         var step = new Step(
@@ -166,7 +169,7 @@ public sealed class AutoscaleController(
 
             var timer = trigger == DecisionTrigger.Timer && !dryRun;
             if (timer && TickInterval(stack) is { } interval && loaded.State.LastTimerTickAt is { } last &&
-                time.GetUtcNow() - last < interval - StackOptions.Slack(interval))
+                time.GetUtcNow() - last < interval - Slack(interval))
             {
                 logger.LogDebug("Skipped stack {Stack}: not due, it ticks every {Seconds} s", stack, interval.TotalSeconds);
                 return TickResult.NotDue(stack, last, interval);

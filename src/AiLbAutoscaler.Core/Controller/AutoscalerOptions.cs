@@ -57,7 +57,4 @@ public sealed class StackOptions
     /// tick a Prometheus stack every 15 s and a Cloud Monitoring stack once a minute. 0: every time the timer fires.
     /// </summary>
     public double? TickSeconds { get; set; }
-
-    /// <summary>A timer this close to the interval counts as due (timers fire a little early or late).</summary>
-    internal static TimeSpan Slack(TimeSpan interval) => TimeSpan.FromTicks(Math.Min(interval.Ticks / 4, TimeSpan.FromSeconds(5).Ticks));
 }

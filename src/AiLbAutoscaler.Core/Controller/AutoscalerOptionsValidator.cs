@@ -14,10 +14,7 @@ public sealed class AutoscalerOptionsValidator : IValidateOptions<AutoscalerOpti
         foreach (var stack in options.Stacks.Values)
         {
             stack.Policy ??= ScalingPolicy.CreateDefaultWithoutSignals();
-            if (stack.Policy.Signals.Count == 0)
-            {
-                stack.Policy.Signals = ScalingPolicy.CreateDefault().Signals;
-            }
+            stack.Policy.UseDefaultSignalsIfNone();
         }
     }
 

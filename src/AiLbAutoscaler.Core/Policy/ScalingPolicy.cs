@@ -135,6 +135,15 @@ public sealed class ScalingPolicy
         policy.Signals = [];
         return policy;
     }
+
+    /// <summary>After binding: a policy that bound no signal gets the default's; signals given replace them as a whole.</summary>
+    public void UseDefaultSignalsIfNone()
+    {
+        if (Signals.Count == 0)
+        {
+            Signals = CreateDefault().Signals;
+        }
+    }
 }
 
 public enum ScalingMode

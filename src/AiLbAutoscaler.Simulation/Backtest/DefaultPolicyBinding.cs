@@ -24,14 +24,7 @@ internal static class DefaultPolicyBinding
         if (info.Type == typeof(ScalingPolicy))
         {
             info.CreateObject = ScalingPolicy.CreateDefaultWithoutSignals; // lists would otherwise append to the default's
-            info.OnDeserialized = value =>
-            {
-                var policy = (ScalingPolicy)value;
-                if (policy.Signals.Count == 0)
-                {
-                    policy.Signals = ScalingPolicy.CreateDefault().Signals;
-                }
-            };
+            info.OnDeserialized = value => ((ScalingPolicy)value).UseDefaultSignalsIfNone();
         }
 
         foreach (var property in info.Properties)
