@@ -174,6 +174,28 @@ public sealed class BaselineDecisionTests
         Assert.Equal([4], released.Resizes);
     }
 
+    [Fact]
+    public void Reactive_oracle_with_a_resize_delay_counts_the_size_on_its_way_and_applies_it_later()
+    {
+        int[] need = [2, 8, 8, 8];
+        var bound = new ReactiveOraclePolicy(new ReactiveOracleOptions { ResizeDelaySeconds = 60 }, m => m < need.Length ? need[m] : 0, 25, 2, 100);
+
+        var g = new FakeGroup(85, 2, 2, 0.5) { Scheduled = [] };
+        bound.Tick(g);
+        Assert.Empty(g.Resizes); // ordered, not applied
+        var (at, apply) = Assert.Single(g.Scheduled);
+        Assert.Equal(145, at);
+        Assert.Equal(8, bound.Desired);
+
+        // A tick before it lands asks the same 8 and orders nothing more: the 8 on its way is the target it sees.
+        bound.Tick(g);
+        Assert.Single(g.Scheduled);
+
+        apply();
+        Assert.Equal([8], g.Resizes);
+        Assert.Null(bound.Desired);
+    }
+
     [Theory]
     [InlineData(0, 600, 15, null, "Headroom must be a finite number above 0")]
     [InlineData(double.NaN, 600, 15, null, "Headroom must be a finite number above 0")]
@@ -181,9 +203,13 @@ public sealed class BaselineDecisionTests
     [InlineData(1, -1, 15, null, "StabilizationSeconds must be ≥ 0 and TickSeconds ≥ 1")]
     [InlineData(1, 600, 0.5, null, "StabilizationSeconds must be ≥ 0 and TickSeconds ≥ 1")]
     [InlineData(1, 600, 15, -5.0, "VisibilitySeconds must be 0 or more")]
-    public void Reactive_oracle_options_name_the_bad_key(double headroom, double stabilization, double tick, double? visibility, string message)
+    [InlineData(1, 600, 15, null, "ResizeDelaySeconds must be a finite number of seconds, 0 or more", -1.0)]
+    public void Reactive_oracle_options_name_the_bad_key(double headroom, double stabilization, double tick, double? visibility, string message, double resizeDelay = 0)
     {
-        var errors = new ReactiveOracleOptions { Headroom = headroom, StabilizationSeconds = stabilization, TickSeconds = tick, VisibilitySeconds = visibility }.Validate().ToList();
+        var errors = new ReactiveOracleOptions
+        {
+            Headroom = headroom, StabilizationSeconds = stabilization, TickSeconds = tick, VisibilitySeconds = visibility, ResizeDelaySeconds = resizeDelay,
+        }.Validate().ToList();
         var error = Assert.Single(errors);
         Assert.StartsWith("ReactiveOracle: ", error);
         Assert.Contains(message, error);

@@ -17,6 +17,9 @@ public sealed class ReactiveOracleOptions : IPolicyOptions
     /// </summary>
     public double? VisibilitySeconds { get; set; }
 
+    /// <summary>How long a resize takes to reach the group (0: at once, as the MIG autoscaler; 60: the Pulumi update ailb pays).</summary>
+    public double ResizeDelaySeconds { get; set; }
+
     public IEnumerable<string> Validate()
     {
         if (!(Headroom > 0) || double.IsInfinity(Headroom))
@@ -27,6 +30,11 @@ public sealed class ReactiveOracleOptions : IPolicyOptions
         if (!(StabilizationSeconds >= 0) || !(TickSeconds >= 1))
         {
             yield return $"ReactiveOracle: StabilizationSeconds must be ≥ 0 and TickSeconds ≥ 1 (were {StabilizationSeconds}, {TickSeconds}).";
+        }
+
+        if (!(ResizeDelaySeconds >= 0) || double.IsInfinity(ResizeDelaySeconds))
+        {
+            yield return $"ReactiveOracle: ResizeDelaySeconds must be a finite number of seconds, 0 or more (was {ResizeDelaySeconds}).";
         }
 
         if (VisibilitySeconds is { } v && !(v >= 0))
@@ -40,8 +48,8 @@ public sealed class ReactiveOracleOptions : IPolicyOptions
 /// A bound on what any reactive policy can do, not a baseline a user could run: it reads the oracle plan's exact need
 /// n(m) of minute m (no noise, no calibration error), but only from <c>m·60 + VisibilitySeconds</c> on, as the fastest
 /// signal would show a change at the minute's start. It asks ⌈Headroom × n⌉ of the newest known minute, scales in only
-/// to the peak ask of the stabilization window, resizes the group directly and its instances boot in exactly the boot
-/// time. What it misses, no policy that reacts to this signal can catch; it has no look-ahead and no forecast.
+/// to the peak ask of the stabilization window, resizes the group directly (or after ResizeDelaySeconds) and its
+/// instances boot in exactly the boot time. What it misses, no policy that reacts to this signal can catch; it has no look-ahead and no forecast.
 /// </summary>
 public sealed class ReactiveOraclePolicy : ISimPolicy
 {
@@ -83,11 +91,46 @@ public sealed class ReactiveOraclePolicy : ISimPolicy
         ? Math.Clamp((int)Math.Ceiling(_options.Headroom * _required(m) - 1e-9), 1, _maxSize)
         : null;
 
+    public int? Desired => _pending;
+
+    private int? _pending;
+
     public void Tick(ISimulatedGroup group)
     {
         if (Ask(group.Now) is int ask)
         {
-            _stabilizer.Apply(group, ask);
+            _stabilizer.Apply(_options.ResizeDelaySeconds > 0 ? new Delayed(this, group) : group, ask);
         }
+    }
+
+    /// <summary>The group as the policy sees it when a resize takes a while: the size on its way counts as the target.</summary>
+    private sealed class Delayed(ReactiveOraclePolicy policy, ISimulatedGroup group) : ISimulatedGroup
+    {
+        public double Now => group.Now;
+
+        public int TargetSize => policy._pending ?? group.TargetSize;
+
+        public int Serving => group.Serving;
+
+        public int Booting => group.Booting;
+
+        public Monitoring.ObservationPipeline Metrics => group.Metrics;
+
+        public IReadOnlyList<TimeSpan> InstanceAges() => group.InstanceAges();
+
+        public void Resize(int size)
+        {
+            policy._pending = size;
+            group.At(group.Now + policy._options.ResizeDelaySeconds, () =>
+            {
+                group.Resize(size);
+                if (policy._pending == size)
+                {
+                    policy._pending = null;
+                }
+            });
+        }
+
+        public void At(double time, Action action) => group.At(time, action);
     }
 }
