@@ -130,6 +130,93 @@ public sealed class BaselineDecisionTests
     }
 
     [Fact]
+    public void Reactive_oracle_knows_a_minutes_need_only_once_the_fastest_signal_shows_it()
+    {
+        int[] need = [2, 2, 8, 8, 8];
+        var bound = new ReactiveOraclePolicy(new ReactiveOracleOptions(), m => m < need.Length ? need[m] : 0, fastestVisibilitySeconds: 25, initialSize: 2, maxSize: 100);
+
+        // Nothing is known before minute 0's 25 s have passed: no resize.
+        var early = new FakeGroup(20, 2, 2, 0.5);
+        bound.Tick(early);
+        Assert.Empty(early.Resizes);
+        Assert.Null(bound.KnownMinute(20));
+
+        // Minute 2 starts at 120 s: at 144 s only minute 1 (need 2) is known; at 145 s minute 2's 8 is.
+        Assert.Equal(1, bound.KnownMinute(144));
+        Assert.Equal(2, bound.Ask(144));
+        var known = new FakeGroup(145, 2, 2, 0.5);
+        bound.Tick(known);
+        Assert.Equal([8], known.Resizes);
+        Assert.True(bound.ExactBoot);
+    }
+
+    [Fact]
+    public void Reactive_oracle_adds_headroom_caps_at_max_size_and_scales_in_only_after_the_stabilization_window()
+    {
+        int[] need = [8, 8, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3];
+        var options = new ReactiveOracleOptions { Headroom = 1.25, VisibilitySeconds = 0 };
+        var bound = new ReactiveOraclePolicy(options, m => m < need.Length ? need[m] : 0, fastestVisibilitySeconds: 25, initialSize: 8, maxSize: 9);
+
+        // ⌈1.25 × 8⌉ = 10, capped at MaxSize 9; VisibilitySeconds 0 overrides the fastest signal's 25 s.
+        var first = new FakeGroup(0, 8, 8, 0.5);
+        bound.Tick(first);
+        Assert.Equal([9], first.Resizes);
+
+        bound.Tick(new FakeGroup(60, 9, 9, 0.5)); // minute 1: 9 again
+
+        // Minute 2 needs 3 → asks ⌈3.75⌉ = 4, held at 9 while the 9s asked at 0 s and 60 s are within 600 s.
+        var held = new FakeGroup(120, 9, 9, 0.5);
+        bound.Tick(held);
+        Assert.Empty(held.Resizes);
+
+        var released = new FakeGroup(660, 9, 9, 0.5); // the asks at 0 s and 60 s have left the window; 4 is the peak
+        bound.Tick(released);
+        Assert.Equal([4], released.Resizes);
+    }
+
+    [Fact]
+    public void Reactive_oracle_with_a_resize_delay_counts_the_size_on_its_way_and_applies_it_later()
+    {
+        int[] need = [2, 8, 8, 8];
+        var bound = new ReactiveOraclePolicy(new ReactiveOracleOptions { ResizeDelaySeconds = 60 }, m => m < need.Length ? need[m] : 0, 25, 2, 100);
+
+        var g = new FakeGroup(85, 2, 2, 0.5) { Scheduled = [] };
+        bound.Tick(g);
+        Assert.Empty(g.Resizes); // ordered, not applied
+        var (at, apply) = Assert.Single(g.Scheduled);
+        Assert.Equal(145, at);
+        Assert.Equal(8, bound.Desired);
+
+        // A tick before it lands asks the same 8 and orders nothing more: the 8 on its way is the target it sees.
+        bound.Tick(g);
+        Assert.Single(g.Scheduled);
+
+        apply();
+        Assert.Equal([8], g.Resizes);
+        Assert.Null(bound.Desired);
+    }
+
+    [Theory]
+    [InlineData(0, 600, 15, null, "Headroom must be a finite number above 0")]
+    [InlineData(double.NaN, 600, 15, null, "Headroom must be a finite number above 0")]
+    [InlineData(double.PositiveInfinity, 600, 15, null, "Headroom must be a finite number above 0")]
+    [InlineData(1, -1, 15, null, "StabilizationSeconds must be ≥ 0 and TickSeconds ≥ 1")]
+    [InlineData(1, 600, 0.5, null, "StabilizationSeconds must be ≥ 0 and TickSeconds ≥ 1")]
+    [InlineData(1, 600, 15, -5.0, "VisibilitySeconds must be 0 or more")]
+    [InlineData(1, 600, 15, null, "ResizeDelaySeconds must be a finite number of seconds, 0 or more", -1.0)]
+    public void Reactive_oracle_options_name_the_bad_key(double headroom, double stabilization, double tick, double? visibility, string message, double resizeDelay = 0)
+    {
+        var errors = new ReactiveOracleOptions
+        {
+            Headroom = headroom, StabilizationSeconds = stabilization, TickSeconds = tick, VisibilitySeconds = visibility, ResizeDelaySeconds = resizeDelay,
+        }.Validate().ToList();
+        var error = Assert.Single(errors);
+        Assert.StartsWith("ReactiveOracle: ", error);
+        Assert.Contains(message, error);
+        Assert.Empty(new ReactiveOracleOptions().Validate());
+    }
+
+    [Fact]
     public void Static_keeps_its_size()
     {
         var s = new StaticPolicy(7);

@@ -58,6 +58,29 @@ public sealed class SweepCliTests
         Assert.Contains(lines[0], output);
     }
 
+    [Fact]
+    public void The_reactive_bound_sweeps_its_headroom_and_stays_short_of_the_oracle_on_a_spike()
+    {
+        var json = Path.Combine(TempFiles.NewDirectory(), "bound.json");
+        var (code, output, error) = Run("sweep", "--scenario", "spike", "--rate-scale", "0.5", "--seed", "3", "--policies", "oracle-reactive,oracle", "-q", "--json", json);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("headroom 1 (default)", output);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var policies = doc.RootElement.GetProperty("policies").EnumerateArray().ToList();
+        var bound = policies.Single(p => p.GetProperty("policy").GetString() == "oracle-reactive").GetProperty("points").EnumerateArray().ToList();
+        var oracle = policies.Single(p => p.GetProperty("policy").GetString() == "oracle").GetProperty("points")[0];
+        Assert.Equal(8, bound.Count);
+
+        // More headroom never costs less; and no headroom catches a spike that rises faster than visibility plus boot.
+        var hours = bound.Select(p => p.GetProperty("instance_hours").GetDouble()).ToList();
+        Assert.Equal(hours.Order(), hours);
+        Assert.True(hours[^1] > 2 * hours[0], $"headroom 3 should cost over twice headroom 0.8: {string.Join(", ", hours)}");
+        var oracleAttainment = oracle.GetProperty("feasible_attainment").GetDouble();
+        Assert.All(bound, p => Assert.True(p.GetProperty("feasible_attainment").GetDouble() < oracleAttainment - 0.05,
+            $"{p.GetProperty("label").GetString()}: {p.GetProperty("feasible_attainment").GetDouble()} vs the oracle's {oracleAttainment}"));
+    }
+
     [Theory]
     [InlineData(new[] { "tune", "--scenario", "steady", "--attainment", "1.5" }, "--attainment must be in (0, 1]")]
     [InlineData(new[] { "tune", "--scenario", "steady", "--stack", "bad name" }, "--stack 'bad name' is not a valid stack name")]

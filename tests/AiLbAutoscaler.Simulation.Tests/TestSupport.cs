@@ -46,7 +46,18 @@ internal sealed class FakeGroup : ISimulatedGroup
         TargetSize = size;
     }
 
-    public void At(double time, Action action) => throw new InvalidOperationException("baselines resize directly");
+    /// <summary>Set, callbacks are kept here (run them by hand); unset, At throws: the baselines resize directly.</summary>
+    public List<(double Time, Action Action)>? Scheduled { get; init; }
+
+    public void At(double time, Action action)
+    {
+        if (Scheduled is null)
+        {
+            throw new InvalidOperationException("baselines resize directly");
+        }
+
+        Scheduled.Add((time, action));
+    }
 }
 
 internal static class TempFiles

@@ -98,7 +98,7 @@ public sealed class TimelineChartTests
     public void Unknown_policies_get_a_stable_colour_and_known_ones_differ()
     {
         Assert.Equal(PolicyPalette.ColorFor("karpenter"), PolicyPalette.ColorFor("karpenter"));
-        string[] known = ["ailb", "hpa", "hpa-queue", "gce", "gce-lb", "static", "oracle"];
+        string[] known = ["ailb", "hpa", "hpa-queue", "gce", "gce-lb", "static", "oracle", "oracle-reactive"];
         Assert.Equal(known.Length, known.Select(p => PolicyPalette.ColorFor(p)).Distinct().Count());
         Assert.DoesNotContain(known, p => PolicyPalette.ColorFor(p) == ScottPlot.Colors.Red);
     }

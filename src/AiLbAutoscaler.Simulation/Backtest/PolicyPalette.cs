@@ -17,6 +17,7 @@ public static class PolicyPalette
         ["gce-lb"] = Color.FromHex("#999933"),    // olive
         ["static"] = Color.FromHex("#CC79A7"),    // reddish purple
         ["oracle"] = Color.FromHex("#332288"),    // indigo
+        ["oracle-reactive"] = Color.FromHex("#88CCEE"), // cyan
     };
 
     /// <summary>For names not listed above: picked by a stable hash of the name, so a policy keeps its colour between runs.</summary>

@@ -82,6 +82,8 @@ public sealed class PolicyCatalog
         PolicyEntry.Of<GceLbOptions>(GceLbPolicy.PolicyName, "GceLb", (env, o) => new GceLbPolicy(o, o.MaxRatePerInstance ?? env.Capacity.RequestsPerInstancePerSecond, env.DynamicInitialSize, env.Options.MaxSize)),
         PolicyEntry.Of(StaticPolicy.PolicyName, env => new StaticPolicy(env.Capacity.StaticSize)),
         PolicyEntry.Of(OraclePolicy.PolicyName, env => new OraclePolicy(env.RequiredFor, env.Options.Lifecycle.BootSeconds)),
+        PolicyEntry.Of<ReactiveOracleOptions>(ReactiveOraclePolicy.PolicyName, "ReactiveOracle", (env, o) => new ReactiveOraclePolicy(
+            o, env.RequiredFor, env.Options.Observation.FastestVisibilitySeconds, env.DynamicInitialSize, env.Options.MaxSize)),
     ]);
 
     /// <summary>In the order tables show them.</summary>

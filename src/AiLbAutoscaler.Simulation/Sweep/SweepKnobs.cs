@@ -27,6 +27,8 @@ public static class SweepKnobs
             (env, x) => env.WithOptions<GceOptions>(GcePolicy.PolicyName, o => o.UtilizationTarget = x)),
         [GceLbPolicy.PolicyName] = new(GceLbPolicy.PolicyName, "LB utilization target", 0.8, [0.5, 0.6, 0.7, 0.8, 0.9],
             (env, x) => env.WithOptions<GceLbOptions>(GceLbPolicy.PolicyName, o => o.UtilizationTarget = x)),
+        [ReactiveOraclePolicy.PolicyName] = new(ReactiveOraclePolicy.PolicyName, "headroom", 1, [0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3],
+            (env, x) => env.WithOptions<ReactiveOracleOptions>(ReactiveOraclePolicy.PolicyName, o => o.Headroom = x)),
     };
 
     public static bool Has(string policy) => Knobs.ContainsKey(policy);
