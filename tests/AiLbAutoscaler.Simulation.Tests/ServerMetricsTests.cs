@@ -44,6 +44,62 @@ public sealed class ServerMetricsTests
     }
 
     [Fact]
+    public void The_peak_rate_is_the_highest_scrape_to_scrape_count_of_the_window_less_its_counting_noise()
+    {
+        var pipeline = new ObservationPipeline(new ObservationOptions()); // scrape 15 s, ingest 10 s, peak window 300 s, 3 sigmas
+        long received = 0;
+        pipeline.AddScrape(new ScrapeSample(0, 3, 0.5, 0, 0, received));
+        received += 8100; // a burst: 8,100 requests between the scrapes at 0 s and 15 s
+        pipeline.AddScrape(new ScrapeSample(15, 3, 0.5, 0, 0, received));
+        for (var t = 30; t <= 330; t += 15)
+        {
+            received += t == 180 ? 2500 : 400; // a steady 400 per scrape, and one burst of 2,500 in the scrape at 180 s
+            pipeline.AddScrape(new ScrapeSample(t, 3, 0.5, 0, 0, received));
+        }
+
+        // At 190 s (newest readable: 180 s) both bursts are in the 300 s window: (8,100 − 3 × √8,100) / 15 = 522 req/s.
+        Assert.True(pipeline.TryServerPeakRate(190, out var atBurst));
+        Assert.Equal((8100 - 270) / 15.0, atBurst, 9);
+
+        // At 330 s (newest readable: 315 s, window from 15 s) the 0–15 s burst has left it; the 2,500 at 180 s has not:
+        // (2,500 − 3 × √2,500) / 15 = 156.67 req/s. The scrape at 330 s is not readable before 340 s.
+        Assert.True(pipeline.TryServerPeakRate(330, out var later));
+        Assert.Equal(2350 / 15.0, later, 9);
+        Assert.True(pipeline.TryServerPeakRate(340, out var still));
+        Assert.Equal(2350 / 15.0, still, 9);
+
+        // Without the burst, steady counts of 400 read (400 − 60) / 15 = 22.67 req/s, under their mean of 26.67: noise is
+        // not a burst. And before two scrapes are readable there is no peak.
+        var steady = new ObservationPipeline(new ObservationOptions());
+        for (var t = 0; t <= 120; t += 15)
+        {
+            steady.AddScrape(new ScrapeSample(t, 3, 0.5, 0, 0, 400L * t / 15));
+        }
+
+        Assert.True(steady.TryServerPeakRate(130, out var calm));
+        Assert.Equal(340 / 15.0, calm, 9);
+        Assert.False(steady.TryServerPeakRate(20, out _));
+
+        // At 0 sigmas it is the plain highest 15 s rate.
+        var raw = new ObservationPipeline(new ObservationOptions { ServerMetrics = { PeakNoiseSigmas = 0 } });
+        raw.AddScrape(new ScrapeSample(0, 3, 0.5, 0, 0, 0));
+        raw.AddScrape(new ScrapeSample(15, 3, 0.5, 0, 0, 2500));
+        Assert.True(raw.TryServerPeakRate(25, out var plain));
+        Assert.Equal(2500 / 15.0, plain, 9);
+    }
+
+    [Theory]
+    [InlineData(10, 3)]
+    [InlineData(300, -1)]
+    [InlineData(double.NaN, 3)]
+    public void A_bad_peak_window_or_noise_setting_is_named(double window, double sigmas)
+    {
+        var errors = new ObservationOptions { ServerMetrics = { PeakWindowSeconds = window, PeakNoiseSigmas = sigmas } }.Validate("Simulation:Observation").ToList();
+        var error = Assert.Single(errors);
+        Assert.StartsWith("Simulation:Observation:ServerMetrics: PeakWindowSeconds must be at least the scrape interval and PeakNoiseSigmas 0 or more", error);
+    }
+
+    [Fact]
     public void A_gauge_window_averages_the_scrapes_in_it_and_zero_reads_the_newest_alone()
     {
         foreach (var (window, expected) in new[] { (0.0, 30.0), (30.0, 20.0) })

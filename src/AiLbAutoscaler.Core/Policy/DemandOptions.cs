@@ -13,6 +13,14 @@ public sealed class DemandOptions
     /// <summary>The group's total request rate.</summary>
     public string RateSignal { get; set; } = AiLbAutoscaler.Core.Signals.SignalNames.RequestRate;
 
+    /// <summary>
+    /// A burst-height rate voted beside <see cref="RateSignal"/>, the larger winning (the cost is still learned from
+    /// <see cref="RateSignal"/>), so a fleet sized by a minute's mean is not caught by the bursts inside it. Missing or
+    /// stale, the vote uses <see cref="RateSignal"/> alone; a stack whose source has no such signal is unaffected. Null or
+    /// empty: off.
+    /// </summary>
+    public string? PeakRateSignal { get; set; }
+
     /// <summary>A per-instance utilization signal of the policy, with a Utilization target: its target is the demand's target.</summary>
     public string UtilizationSignal { get; set; } = AiLbAutoscaler.Core.Signals.SignalNames.GpuUtilization;
 

@@ -174,6 +174,11 @@ public static class ScalingPolicyValidator
                 Fail($"{setting}:{nameof(demand.RateSignal)}", "is required when Demand is enabled.");
             }
 
+            if (!string.IsNullOrWhiteSpace(demand.PeakRateSignal) && string.Equals(demand.PeakRateSignal, demand.RateSignal, StringComparison.OrdinalIgnoreCase))
+            {
+                Fail($"{setting}:{nameof(demand.PeakRateSignal)}", $"('{demand.PeakRateSignal}') must differ from {nameof(demand.RateSignal)}: the cost is learned from the mean rate, and the peak is voted beside it.");
+            }
+
             var utilization = policy.TargetFor(demand.UtilizationSignal);
             if (utilization is null || utilization.Kind != TargetKind.Utilization)
             {

@@ -9,6 +9,13 @@ public static class SignalNames
     /// <summary>Total request rate across the group, requests per second.</summary>
     public const string RequestRate = "request_rate";
 
+    /// <summary>
+    /// The height of the last minutes' bursts, requests per second: the highest short-window (15 s) request rate of the
+    /// last 5 minutes less what counting noise explains (docs/metrics.md gives the PromQL). A burst shorter than the 1 m
+    /// window of <see cref="RequestRate"/> shows here at its own height.
+    /// </summary>
+    public const string RequestRatePeak = "request_rate_peak";
+
     /// <summary>Mean CPU utilization of the serving instances, 0..1.</summary>
     public const string CpuUtilization = "cpu_utilization";
 

@@ -77,6 +77,50 @@ public sealed class ObservationPipeline(ObservationOptions options)
     }
 
     /// <summary>
+    /// <c>request_rate_peak</c> at the newest readable scrape: over the scrapes of the last PeakWindowSeconds, the highest
+    /// scrape-to-scrape count less PeakNoiseSigmas × √count, per second (floored at 0). False until two scrapes are readable.
+    /// </summary>
+    public bool TryServerPeakRate(double now, out double peak)
+    {
+        peak = double.NaN;
+        var server = Options.ServerMetrics;
+        var readable = now - server.IngestDelaySeconds;
+        var newer = default(ScrapeSample);
+        var latest = double.NaN;
+        var have = false;
+        for (var i = 0; i < _scrapes.Count; i++)
+        {
+            var s = _scrapes.Newest(i);
+            if (s.Time > readable + 1e-9)
+            {
+                continue; // not readable yet
+            }
+
+            if (!have)
+            {
+                (newer, latest, have) = (s, s.Time, true);
+                continue;
+            }
+
+            if (s.Time < latest - server.PeakWindowSeconds - 1e-9 && !double.IsNaN(peak))
+            {
+                break;
+            }
+
+            if (newer.Time > s.Time)
+            {
+                var count = (double)(newer.Received - s.Received);
+                var rate = Math.Max(0, count - server.PeakNoiseSigmas * Math.Sqrt(count)) / (newer.Time - s.Time);
+                peak = double.IsNaN(peak) ? rate : Math.Max(peak, rate);
+            }
+
+            newer = s;
+        }
+
+        return !double.IsNaN(peak);
+    }
+
+    /// <summary>
     /// The per-instance gauges a policy reads, from the fastest source there is: the newest readable scrape where the
     /// servers' metrics are on, else the newest visible minute of the instance metrics. Reporting = instances the mean
     /// is over. False when there is none yet, or it covers no serving instance.

@@ -30,6 +30,16 @@ public sealed class ServerMetricsOptions
     /// </summary>
     public double GaugeWindowSeconds { get; set; }
 
+    /// <summary><c>request_rate_peak</c> looks back this far for the highest scrape-to-scrape rate (the query's <c>[5m:15s]</c>).</summary>
+    public double PeakWindowSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// <c>request_rate_peak</c> counts a scrape interval's requests less this many standard deviations of a Poisson count
+    /// (√count): the highest of twenty counts of a steady rate exceeds the mean by about two, so three leaves smooth
+    /// traffic's peak at or under its mean and keeps a burst's height.
+    /// </summary>
+    public double PeakNoiseSigmas { get; set; } = 3;
+
     /// <summary>The longest from a change on the servers to a query seeing it: the next scrape plus the ingest delay.</summary>
     public double VisibilitySeconds => ScrapeIntervalSeconds + IngestDelaySeconds;
 
@@ -40,6 +50,11 @@ public sealed class ServerMetricsOptions
         {
             yield return $"{path}: ScrapeIntervalSeconds must be 1 or more, IngestDelaySeconds 0 or more and RateWindowSeconds at least the scrape interval, GaugeWindowSeconds 0 or more " +
                          $"(were {ScrapeIntervalSeconds}, {IngestDelaySeconds}, {RateWindowSeconds}, {GaugeWindowSeconds}).";
+        }
+
+        if (!(PeakWindowSeconds >= ScrapeIntervalSeconds) || !(PeakNoiseSigmas >= 0) || !double.IsFinite(PeakWindowSeconds + PeakNoiseSigmas))
+        {
+            yield return $"{path}: PeakWindowSeconds must be at least the scrape interval and PeakNoiseSigmas 0 or more (were {PeakWindowSeconds}, {PeakNoiseSigmas}).";
         }
     }
 }

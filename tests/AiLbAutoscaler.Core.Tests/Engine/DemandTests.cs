@@ -62,6 +62,75 @@ public sealed class DemandTests
         Assert.Equal(0.02, loop.State.Demand!.CostPerRequest!.Value, 9); // a saturated minute teaches nothing
     }
 
+    /// <summary>A loop whose demand has learned 0.02 per req/s from the mean rate alone, two minutes in.</summary>
+    private static EngineLoop Learned(ScalingPolicy policy)
+    {
+        var loop = new EngineLoop(policy, 4);
+        var minute = loop.Now - TimeSpan.FromMinutes(3);
+        loop.TickWith([SignalReading.MeanOf(SignalNames.GpuUtilization, 0.5, minute, instances: 4)]);
+        loop.AdvanceMinutes(1);
+        loop.TickWith([
+            SignalReading.MeanOf(SignalNames.GpuUtilization, 0.5, minute + TimeSpan.FromMinutes(1), instances: 4),
+            SignalReading.Of(SignalNames.RequestRate, 100, minute),
+        ]);
+        loop.AdvanceMinutes(1);
+        return loop;
+    }
+
+    [Fact]
+    public void A_peak_rate_votes_its_height_above_the_mean_rate_and_never_lowers_the_demand_vote()
+    {
+        var policy = Policy();
+        policy.Demand.PeakRateSignal = SignalNames.RequestRatePeak;
+
+        // 100 req/s on the mean, but a burst of 300 req/s inside it: 300 × 0.02 / 0.4 = 15, and the audit names the peak.
+        var loop = Learned(policy);
+        Assert.Equal(0.02, loop.State.Demand!.CostPerRequest!.Value, 9);
+        var burst = loop.TickWith([
+            SignalReading.MeanOf(SignalNames.GpuUtilization, 0.1, loop.Now, instances: 4),
+            SignalReading.Of(SignalNames.RequestRate, 100, loop.Now),
+            SignalReading.Of(SignalNames.RequestRatePeak, 300, loop.Now),
+        ]);
+        Assert.Equal("demand:request_rate_peak", burst.WinningSignal);
+        Assert.Equal(15, burst.RawRecommendation);
+
+        // A peak under the mean (counting noise taken off) or a missing one leaves the mean's vote: 100 × 0.02 / 0.4 = 5.
+        foreach (var peak in new[] { SignalReading.Of(SignalNames.RequestRatePeak, 60, loop.Now), SignalReading.Missing(SignalNames.RequestRatePeak, "no series") })
+        {
+            var calm = Learned(policy);
+            var d = calm.TickWith([
+                SignalReading.MeanOf(SignalNames.GpuUtilization, 0.1, calm.Now, instances: 4),
+                SignalReading.Of(SignalNames.RequestRate, 100, calm.Now),
+                peak, // every Learned loop runs on the same fixed clock
+            ]);
+            Assert.Equal("demand:request_rate", d.WinningSignal);
+            Assert.Equal(5, d.RawRecommendation);
+            Assert.DoesNotContain(d.Recommendations, r => r.Signal == "demand:request_rate_peak");
+        }
+
+        // Off (the default), the same burst votes the mean.
+        var off = Learned(Policy());
+        var ignored = off.TickWith([
+            SignalReading.MeanOf(SignalNames.GpuUtilization, 0.1, off.Now, instances: 4),
+            SignalReading.Of(SignalNames.RequestRate, 100, off.Now),
+            SignalReading.Of(SignalNames.RequestRatePeak, 300, off.Now),
+        ]);
+        Assert.Equal(5, ignored.RawRecommendation);
+        Assert.Null(ScalingPolicy.CreateDefault().Demand.PeakRateSignal);
+    }
+
+    [Fact]
+    public void The_peak_rate_signal_must_differ_from_the_rate_the_cost_is_learned_from()
+    {
+        var policy = ScalingPolicy.CreateDefault();
+        policy.Demand.PeakRateSignal = SignalNames.RequestRate;
+        var error = Assert.Single(ScalingPolicyValidator.Validate(policy, "P"));
+        Assert.StartsWith("P:Demand:PeakRateSignal ('request_rate') must differ from RateSignal", error);
+
+        policy.Demand.PeakRateSignal = "";
+        Assert.Empty(ScalingPolicyValidator.Validate(policy, "P"));
+    }
+
     [Fact]
     public void Demand_and_the_forecast_need_a_utilization_signal_and_the_rate_signal_respectively()
     {

@@ -146,7 +146,7 @@ public class PrometheusServerFixture : IAsyncLifetime
         return text.ToString();
     }
 
-    private static string Find(string tool)
+    internal static string Find(string tool)
     {
         var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Append("/usr/bin").Select(dir => Path.Combine(dir, tool));
@@ -154,7 +154,7 @@ public class PrometheusServerFixture : IAsyncLifetime
             ?? throw new InvalidOperationException($"'{tool}' was not found on PATH or in /usr/bin. The PromQL tests need a real Prometheus: run tests/setup.sh (installs the Debian package 'prometheus').");
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string file, string[] args)
+    internal static async Task<(int Code, string Output)> RunAsync(string file, string[] args)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)

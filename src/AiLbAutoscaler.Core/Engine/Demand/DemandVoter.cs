@@ -24,6 +24,12 @@ public sealed class DemandVoter : IVoter
         var (target, learned) = HeadroomVoter.TargetOf(policy, context.Input.State, policy.TargetFor(policy.Demand.UtilizationSignal)!);
         var rps = reading.Value!.Value;
         var signal = $"demand:{policy.Demand.RateSignal}";
+        if (!string.IsNullOrWhiteSpace(policy.Demand.PeakRateSignal) && context.Fresh(policy.Demand.PeakRateSignal) is { Value: double peak } peakReading && peak > rps)
+        {
+            // A burst inside the rate's window: vote its height, so the fleet is not sized by the mean between bursts.
+            (rps, reading, signal) = (peak, peakReading, $"demand:{policy.Demand.PeakRateSignal}");
+        }
+
         var (size, note) = ballot.Cast(signal, rps / perInstance, $"{rps:0.##} req/s × {cost:0.####} learned cost per req/s / {target:0.###} target" + (learned is null ? "" : $" ({learned})"), mayPanic: true);
         ballot.Add(new SignalRecommendation(signal, TargetKind.PerInstance, perInstance, rps, reading.AgeAt(context.Now), SignalStatus.Used, size, note));
     }

@@ -88,6 +88,9 @@ internal sealed class SimMetricsSource : IMetricsSource
         readings.Add(group.Metrics.TryServerRequestRate(group.Now, out var rate, out _)
             ? SignalReading.Of(SignalNames.RequestRate, rate, now)
             : SignalReading.Missing(SignalNames.RequestRate, "no series: less than one rate window scraped yet"));
+        readings.Add(group.Metrics.TryServerPeakRate(group.Now, out var peak)
+            ? SignalReading.Of(SignalNames.RequestRatePeak, peak, now)
+            : SignalReading.Missing(SignalNames.RequestRatePeak, "no series: less than two scrapes yet"));
     }
 
     private static DateTimeOffset At(double seconds) => SimTimeProvider.Epoch.AddSeconds(seconds);
