@@ -19,6 +19,9 @@ public sealed class TuneGrid
     public IReadOnlyList<double> ScaleDownStabilizationSeconds { get; init; } = [300, 600];
 
     public IReadOnlyList<bool> Forecast { get; init; } = [false, true];
+
+    /// <summary>The demand's burst-size vote (<c>Demand:PeakRateSignal</c> = <c>request_rate_peak</c>); tried only where the servers' metrics are on.</summary>
+    public IReadOnlyList<bool> BurstVote { get; init; } = [false, true];
 }
 
 /// <summary>A tuned ailb setting and the policy it is.</summary>
@@ -28,7 +31,7 @@ public sealed record TuneResult(SweepResult Sweep, double Attainment, TunedPolic
 
 /// <summary>
 /// <c>ailb tune</c>: sweeps ailb's own knobs (GPU utilization and queue targets, scale-down stabilization, forecast on or
-/// off) and the baselines' main knobs on one trace, then picks the cheapest of each that meets the attainment.
+/// off, the burst-size vote on or off) and the baselines' main knobs on one trace, then picks the cheapest of each that meets the attainment.
 /// </summary>
 public static class Tuner
 {
@@ -44,6 +47,9 @@ public static class Tuner
         var defaults = ScalingPolicy.CreateDefault();
         var policies = new Dictionary<string, ScalingPolicy>();
         var cases = new List<SweepCase>();
+
+        // Without the servers' metrics there is no request_rate_peak, and the vote on would repeat the vote off.
+        var burstVotes = request.Options.Observation.ServerMetrics is { Enabled: true } && basePolicy.Demand.Enabled ? grid.BurstVote : [false];
         foreach (var gpu in grid.GpuUtilizationTargets)
         {
             foreach (var queue in grid.QueueTargets)
@@ -52,19 +58,25 @@ public static class Tuner
                 {
                     foreach (var forecast in grid.Forecast)
                     {
-                        var policy = SweepKnobs.Clone(basePolicy, p =>
+                        foreach (var burst in burstVotes.Distinct())
                         {
-                            SetTarget(p, SignalNames.GpuUtilization, gpu);
-                            SetTarget(p, SignalNames.QueuePerInstance, queue);
-                            p.ScaleDownStabilizationSeconds = stabilization;
-                            p.Forecast.Enabled = forecast;
-                        });
-                        var label = string.Create(CultureInfo.InvariantCulture, $"gpu {gpu:0.##} queue {queue:0.#} down {stabilization:0} s forecast {(forecast ? "on" : "off")}");
-                        var isDefault = gpu == defaults.TargetFor(SignalNames.GpuUtilization)?.Target && queue == defaults.TargetFor(SignalNames.QueuePerInstance)?.Target &&
-                                        stabilization == defaults.ScaleDownStabilizationSeconds && forecast == defaults.Forecast.Enabled;
-                        policies[label] = policy;
-                        cases.Add(new SweepCase(AilbPolicy.PolicyName, "tune", double.NaN, label, isDefault,
-                            env => env.Catalog.Create(AilbPolicy.PolicyName, SweepKnobs.WithAilb(env, policy))));
+                            var policy = SweepKnobs.Clone(basePolicy, p =>
+                            {
+                                SetTarget(p, SignalNames.GpuUtilization, gpu);
+                                SetTarget(p, SignalNames.QueuePerInstance, queue);
+                                p.ScaleDownStabilizationSeconds = stabilization;
+                                p.Forecast.Enabled = forecast;
+                                p.Demand.PeakRateSignal = burst ? SignalNames.RequestRatePeak : null;
+                            });
+                            var label = string.Create(CultureInfo.InvariantCulture,
+                                $"gpu {gpu:0.##} queue {queue:0.#} down {stabilization:0} s forecast {(forecast ? "on" : "off")}{(burst ? " burst vote" : "")}");
+                            var isDefault = gpu == defaults.TargetFor(SignalNames.GpuUtilization)?.Target && queue == defaults.TargetFor(SignalNames.QueuePerInstance)?.Target &&
+                                            stabilization == defaults.ScaleDownStabilizationSeconds && forecast == defaults.Forecast.Enabled &&
+                                            burst == !string.IsNullOrEmpty(defaults.Demand.PeakRateSignal);
+                            policies[label] = policy;
+                            cases.Add(new SweepCase(AilbPolicy.PolicyName, "tune", double.NaN, label, isDefault,
+                                env => env.Catalog.Create(AilbPolicy.PolicyName, SweepKnobs.WithAilb(env, policy))));
+                        }
                     }
                 }
             }
