@@ -83,37 +83,30 @@ public sealed class ObservationPipeline(ObservationOptions options)
     public bool TryServerPeakRate(double now, out double peak)
     {
         peak = double.NaN;
+        if (!TryLatestScrape(now, out var latest))
+        {
+            return false;
+        }
+
         var server = Options.ServerMetrics;
-        var readable = now - server.IngestDelaySeconds;
-        var newer = default(ScrapeSample);
-        var latest = double.NaN;
-        var have = false;
+        var from = latest.Time - server.PeakWindowSeconds - 1e-9;
+        var newer = latest;
         for (var i = 0; i < _scrapes.Count; i++)
         {
             var s = _scrapes.Newest(i);
-            if (s.Time > readable + 1e-9)
+            if (s.Time >= newer.Time)
             {
-                continue; // not readable yet
+                continue; // the newest readable scrape itself, and those not readable yet
             }
 
-            if (!have)
-            {
-                (newer, latest, have) = (s, s.Time, true);
-                continue;
-            }
-
-            if (s.Time < latest - server.PeakWindowSeconds - 1e-9 && !double.IsNaN(peak))
+            if (s.Time < from && !double.IsNaN(peak))
             {
                 break;
             }
 
-            if (newer.Time > s.Time)
-            {
-                var count = (double)(newer.Received - s.Received);
-                var rate = Math.Max(0, count - server.PeakNoiseSigmas * Math.Sqrt(count)) / (newer.Time - s.Time);
-                peak = double.IsNaN(peak) ? rate : Math.Max(peak, rate);
-            }
-
+            var count = (double)(newer.Received - s.Received);
+            var rate = Math.Max(0, count - server.PeakNoiseSigmas * Math.Sqrt(count)) / (newer.Time - s.Time);
+            peak = double.IsNaN(peak) ? rate : Math.Max(peak, rate);
             newer = s;
         }
 

@@ -58,7 +58,7 @@ public static class Tuner
                 {
                     foreach (var forecast in grid.Forecast)
                     {
-                        foreach (var burst in burstVotes.Distinct())
+                        foreach (var burst in burstVotes)
                         {
                             var policy = SweepKnobs.Clone(basePolicy, p =>
                             {
@@ -72,7 +72,7 @@ public static class Tuner
                                 $"gpu {gpu:0.##} queue {queue:0.#} down {stabilization:0} s forecast {(forecast ? "on" : "off")}{(burst ? " burst vote" : "")}");
                             var isDefault = gpu == defaults.TargetFor(SignalNames.GpuUtilization)?.Target && queue == defaults.TargetFor(SignalNames.QueuePerInstance)?.Target &&
                                             stabilization == defaults.ScaleDownStabilizationSeconds && forecast == defaults.Forecast.Enabled &&
-                                            burst == !string.IsNullOrEmpty(defaults.Demand.PeakRateSignal);
+                                            burst == !string.IsNullOrWhiteSpace(defaults.Demand.PeakRateSignal);
                             policies[label] = policy;
                             cases.Add(new SweepCase(AilbPolicy.PolicyName, "tune", double.NaN, label, isDefault,
                                 env => env.Catalog.Create(AilbPolicy.PolicyName, SweepKnobs.WithAilb(env, policy))));
