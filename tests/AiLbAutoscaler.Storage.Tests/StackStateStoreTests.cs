@@ -181,6 +181,7 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
             [new RateSample(T0.AddMinutes(-2).AddTicks(7), 101.25, 480.5), new RateSample(T0.AddMinutes(-1), 99.5, 420)],
             Enumerable.Range(0, 64).Select(i => i * 0.75 + 0.001).ToArray(), T0.AddMinutes(-1).AddTicks(9)),
         Trend = new TrendModel([new RateSample(T0.AddMinutes(-3), 80.125, 0), new RateSample(T0.AddMinutes(-2).AddTicks(1), 90.5, 0)]),
+        Calm = new CalmModel([new RateSample(T0.AddMinutes(-5).AddTicks(3), 20.25, 0), new RateSample(T0.AddSeconds(-15), 21.125, 0)]),
     };
 
     internal static void AssertSameState(StackState expected, StackState actual)
@@ -206,6 +207,7 @@ public sealed class StackStateStoreTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(expected.Headroom?.Weights, actual.Headroom?.Weights);
         Assert.Equal(expected.Headroom?.UpdatedAt, actual.Headroom?.UpdatedAt);
         Assert.Equal(expected.Trend?.Recent, actual.Trend?.Recent);
+        Assert.Equal(expected.Calm?.Recent, actual.Calm?.Recent);
     }
 
     [Fact]

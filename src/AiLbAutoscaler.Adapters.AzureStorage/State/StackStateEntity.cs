@@ -49,9 +49,8 @@ internal static class StackStateEntity
             ? JsonSerializer.Serialize(new StoredHeadroom(
                 h.Recent.Select(r => new StoredRate(r.At.UtcTicks, r.Rate, r.HorizonSeconds)).ToArray(), h.Weights.ToArray(), h.UpdatedAt?.UtcTicks))
             : null);
-        EntityProperties.SetLongString(entity, "Trend", state.Trend is { } t
-            ? JsonSerializer.Serialize(t.Recent.Select(r => new StoredRate(r.At.UtcTicks, r.Rate, r.HorizonSeconds)).ToArray())
-            : null);
+        EntityProperties.SetLongString(entity, "Trend", state.Trend is { } t ? StoreRates(t.Recent) : null);
+        EntityProperties.SetLongString(entity, "Calm", state.Calm is { } c ? StoreRates(c.Recent) : null);
         EntityProperties.SetLongString(entity, "OverrideReason", state.Override?.Reason);
         EntityProperties.SetLongString(entity, "PendingReason", state.PendingReason);
         entity["LastTickId"] = state.LastTickId;
@@ -99,6 +98,9 @@ internal static class StackStateEntity
             Trend = EntityProperties.ReadJson<StoredRate[]>(entity, table, "Trend") is { } trend
                 ? new TrendModel(Rates(trend))
                 : null,
+            Calm = EntityProperties.ReadJson<StoredRate[]>(entity, table, "Calm") is { } calm
+                ? new CalmModel(Rates(calm))
+                : null,
         };
     }
 
@@ -114,6 +116,9 @@ internal static class StackStateEntity
     private sealed record StoredRate(long At, double Rate, double Horizon);
 
     private static DateTimeOffset At(long utcTicks) => new(utcTicks, TimeSpan.Zero);
+
+    private static string StoreRates(IEnumerable<RateSample> rates) =>
+        JsonSerializer.Serialize(rates.Select(r => new StoredRate(r.At.UtcTicks, r.Rate, r.HorizonSeconds)).ToArray());
 
     private static List<RateSample> Rates(StoredRate[] stored) => [.. stored.Select(r => new RateSample(At(r.At), r.Rate, r.Horizon))];
 

@@ -2,6 +2,7 @@ using AiLbAutoscaler.Core.Engine.Demand;
 using AiLbAutoscaler.Core.Engine.Forecasting;
 using AiLbAutoscaler.Core.Engine.Headroom;
 using AiLbAutoscaler.Core.Engine.Recommenders;
+using AiLbAutoscaler.Core.Engine.Release;
 using AiLbAutoscaler.Core.Engine.Rules;
 using AiLbAutoscaler.Core.Engine.Schedules;
 using AiLbAutoscaler.Core.Engine.Trend;
@@ -21,7 +22,7 @@ public static class DecisionPipeline
 
     /// <summary>The voters, in voting order (ties keep the first).</summary>
     public static IReadOnlyList<IVoter> Voters(IEnumerable<ISignalRecommender> recommenders) =>
-        [new SignalTargetVoter(recommenders), new DemandVoter(), new ForecastVoter(), new TrendVoter(), new HeadroomVoter()];
+        [new SignalTargetVoter(recommenders), new DemandVoter(), new ForecastVoter(), new TrendVoter(), new HeadroomVoter(), new CalmReleaseVoter()];
 
     /// <summary>
     /// The rules, in order. Of the <see cref="RulePhase.Choose"/> rules the first that applies decides; then every

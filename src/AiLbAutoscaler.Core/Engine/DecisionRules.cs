@@ -16,6 +16,7 @@ public static class DecisionRules
     public const string Stabilization = "stabilization";
     public const string NoScaleDown = "no-scale-down";
     public const string ScaleDownLimit = "scale-down-limit";
+    public const string CalmRelease = "calm-release";
     public const string Settling = "settling";
     public const string Schedule = "schedule";
     public const string MinSize = "min-size";

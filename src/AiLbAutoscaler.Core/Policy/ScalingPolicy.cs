@@ -78,6 +78,9 @@ public sealed class ScalingPolicy
     /// <summary>Hold backlog-driven scale-ups while new capacity settles (<see cref="SettlingOptions"/>).</summary>
     public SettlingOptions Settling { get; set; } = new();
 
+    /// <summary>Lift the scale-down limit while the request rate is calm (<see cref="CalmReleaseOptions"/>).</summary>
+    public CalmReleaseOptions CalmRelease { get; set; } = new();
+
     /// <summary>Floors for known events (GCE scaling schedules); the largest active floor wins. At most 128.</summary>
     public List<ScalingSchedule> Schedules { get; set; } = [];
 
@@ -122,6 +125,7 @@ public sealed class ScalingPolicy
         Forecast = new ForecastOptions { Enabled = true, LeadSeconds = 480 },
         Headroom = new HeadroomOptions { Enabled = true },
         Settling = new SettlingOptions { Enabled = true },
+        CalmRelease = new CalmReleaseOptions { Enabled = true },
         ScaleUpStabilizationSeconds = 60,
     };
 

@@ -112,6 +112,7 @@ public static class ScalingPolicyValidator
             Fail($"{nameof(policy.Settling)}:{nameof(settling.Seconds)}", $"must be in (0, 3600] when Settling is enabled (was {settling.Seconds}).");
         }
 
+        CheckCalmRelease(policy.CalmRelease);
         NonNegative(policy.ActuationSeconds, nameof(policy.ActuationSeconds));
         CheckSchedules(policy.Schedules);
         return errors;
@@ -281,6 +282,30 @@ public static class ScalingPolicyValidator
         bool HasRateCapacity(string signal) =>
             (policy.Demand is { Enabled: true } d && string.Equals(d.RateSignal, signal, StringComparison.OrdinalIgnoreCase)) ||
             policy.TargetFor(signal) is { Kind: TargetKind.PerInstance };
+
+        void CheckCalmRelease(CalmReleaseOptions? calm)
+        {
+            const string setting = nameof(policy.CalmRelease);
+            if (calm is null || !calm.Enabled)
+            {
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(calm.RateSignal))
+            {
+                Fail($"{setting}:{nameof(calm.RateSignal)}", $"is required when CalmRelease is enabled (it is on by default; set {path}:{setting}:{nameof(calm.Enabled)} to false to turn it off).");
+            }
+
+            if (calm.WindowSeconds is double window && !(window > 0 && window <= 3600))
+            {
+                Fail($"{setting}:{nameof(calm.WindowSeconds)}", $"must be in (0, 3600], or empty for one reaction time (was {window}).");
+            }
+
+            if (!(calm.Band > 1) || !double.IsFinite(calm.Band))
+            {
+                Fail($"{setting}:{nameof(calm.Band)}", $"must be a finite number more than 1 (was {calm.Band}).");
+            }
+        }
 
         void CheckTrend(TrendOptions? trend)
         {

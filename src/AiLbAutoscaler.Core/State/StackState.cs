@@ -68,6 +68,9 @@ public sealed record StackState
     /// <summary>The latest readings of the look-ahead's rate, when the policy looks ahead.</summary>
     public TrendModel? Trend { get; init; }
 
+    /// <summary>The request-rate readings of the calm-release window, when the policy releases on calm.</summary>
+    public CalmModel? Calm { get; init; }
+
     /// <summary>
     /// The id of the last queued tick this stack completed (<see cref="Ports.TickMessage.TickId"/>): a second delivery of
     /// the same tick, from a retry or a late timer, is recognised and not applied again.

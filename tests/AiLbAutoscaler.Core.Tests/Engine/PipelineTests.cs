@@ -4,6 +4,7 @@ using AiLbAutoscaler.Core.Engine.Headroom;
 using AiLbAutoscaler.Core.Engine.Trend;
 using AiLbAutoscaler.Core.Engine.Forecasting;
 using AiLbAutoscaler.Core.Engine.Recommenders;
+using AiLbAutoscaler.Core.Engine.Release;
 using AiLbAutoscaler.Core.Engine.Rules;
 using AiLbAutoscaler.Core.Engine.Schedules;
 using AiLbAutoscaler.Core.Engine.Voting;
@@ -42,10 +43,10 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public void The_voters_vote_in_order_signals_then_demand_then_forecast_then_trend_then_headroom_and_every_kind_has_a_recommender()
+    public void The_voters_vote_in_order_signals_then_demand_then_forecast_then_trend_then_headroom_then_calm_release_and_every_kind_has_a_recommender()
     {
         Assert.Equal(
-            [typeof(SignalTargetVoter), typeof(DemandVoter), typeof(ForecastVoter), typeof(TrendVoter), typeof(HeadroomVoter)],
+            [typeof(SignalTargetVoter), typeof(DemandVoter), typeof(ForecastVoter), typeof(TrendVoter), typeof(HeadroomVoter), typeof(CalmReleaseVoter)],
             DecisionPipeline.Voters(DecisionPipeline.Recommenders).Select(v => v.GetType()));
         Assert.Equal(Enum.GetValues<TargetKind>().Order(), DecisionPipeline.Recommenders.Select(r => r.Kind).Order());
     }

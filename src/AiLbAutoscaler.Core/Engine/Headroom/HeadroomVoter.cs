@@ -45,7 +45,7 @@ public sealed class HeadroomVoter : IVoter
         }
 
         var model = context.Input.State.Headroom ?? HeadroomModel.Empty;
-        if (context.FreshAfter(options.RateSignal, model.Recent.Count > 0 ? model.Recent[^1].At : null) is not { } reading)
+        if (context.FreshAfter(options.RateSignal, model.Recent) is not { } reading)
         {
             return next with { Headroom = model };
         }

@@ -1,10 +1,11 @@
+using AiLbAutoscaler.Core.Engine.Release;
 using AiLbAutoscaler.Core.Policy;
 
 namespace AiLbAutoscaler.Core.Engine.Rules;
 
 /// <summary>
 /// Shrinking: to the highest recommendation of the stabilization window (GCE, HPA), not while something blocks it, and
-/// at most the scale-down limit.
+/// at most the scale-down limit, unless the load is calm (<see cref="CalmReleaseVoter"/>).
 /// </summary>
 public sealed class ScaleDownRule : IDecisionRule
 {
@@ -45,6 +46,13 @@ public sealed class ScaleDownRule : IDecisionRule
 
         var limit = policy.ScaleDownLimit;
         var floor = RateLimits.ScaleDownFloor(limit, current, state.ScaleEvents, now);
+        if (stabilized < floor && CalmReleaseVoter.Calm(context) is { } calm)
+        {
+            limits.Add(new AppliedLimit(DecisionRules.CalmRelease, floor, stabilized,
+                $"{calm}: the scale-down limit (at least {floor}) is lifted"));
+            return new RuleResult(stabilized, limits);
+        }
+
         if (stabilized < floor)
         {
             limits.Add(new AppliedLimit(DecisionRules.ScaleDownLimit, stabilized, floor,

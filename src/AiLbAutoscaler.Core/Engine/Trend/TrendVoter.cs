@@ -95,7 +95,7 @@ public sealed class TrendVoter : IVoter
         }
 
         var model = context.Input.State.Trend ?? TrendModel.Empty;
-        if (context.FreshAfter(options.RateSignal, model.Recent.Count > 0 ? model.Recent[^1].At : null) is not { } reading)
+        if (context.FreshAfter(options.RateSignal, model.Recent) is not { } reading)
         {
             return next with { Trend = model };
         }
