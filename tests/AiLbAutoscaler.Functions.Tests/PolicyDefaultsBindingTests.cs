@@ -44,7 +44,7 @@ public sealed class PolicyDefaultsBindingTests
 
         Assert.Equal(Flat(ScalingPolicy.CreateDefault()), Flat(bound));
         Assert.Equal(12, bound.MaxSize);
-        Assert.True(bound.Demand.Enabled && bound.Forecast.Enabled && bound.Headroom.Enabled && bound.Settling.Enabled);
+        Assert.True(bound.Demand.Enabled && bound.Forecast.Enabled && bound.Headroom.Enabled && bound.Settling.Enabled && bound.CalmRelease.Enabled);
         Assert.Equal(60, bound.ScaleUpStabilizationSeconds);
         Assert.Equal(480, bound.Forecast.LeadSeconds);
     }
