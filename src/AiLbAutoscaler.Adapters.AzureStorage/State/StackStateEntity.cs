@@ -46,8 +46,7 @@ internal static class StackStateEntity
             ? JsonSerializer.Serialize(new StoredDemand(d.CostPerRequest, d.LearnedAt?.UtcTicks, d.Pending.Select(p => new StoredSum(p.At.UtcTicks, p.Sum)).ToArray()))
             : null);
         EntityProperties.SetLongString(entity, "Headroom", state.Headroom is { } h
-            ? JsonSerializer.Serialize(new StoredHeadroom(
-                h.Recent.Select(r => new StoredRate(r.At.UtcTicks, r.Rate, r.HorizonSeconds)).ToArray(), h.Weights.ToArray(), h.UpdatedAt?.UtcTicks))
+            ? JsonSerializer.Serialize(new StoredHeadroom(Stored(h.Recent), h.Weights.ToArray(), h.UpdatedAt?.UtcTicks))
             : null);
         EntityProperties.SetLongString(entity, "Trend", state.Trend is { } t ? StoreRates(t.Recent) : null);
         EntityProperties.SetLongString(entity, "Calm", state.Calm is { } c ? StoreRates(c.Recent) : null);
@@ -117,8 +116,9 @@ internal static class StackStateEntity
 
     private static DateTimeOffset At(long utcTicks) => new(utcTicks, TimeSpan.Zero);
 
-    private static string StoreRates(IEnumerable<RateSample> rates) =>
-        JsonSerializer.Serialize(rates.Select(r => new StoredRate(r.At.UtcTicks, r.Rate, r.HorizonSeconds)).ToArray());
+    private static StoredRate[] Stored(IEnumerable<RateSample> rates) => [.. rates.Select(r => new StoredRate(r.At.UtcTicks, r.Rate, r.HorizonSeconds))];
+
+    private static string StoreRates(IEnumerable<RateSample> rates) => JsonSerializer.Serialize(Stored(rates));
 
     private static List<RateSample> Rates(StoredRate[] stored) => [.. stored.Select(r => new RateSample(At(r.At), r.Rate, r.Horizon))];
 

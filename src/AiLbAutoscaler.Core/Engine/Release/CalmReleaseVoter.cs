@@ -33,7 +33,7 @@ public sealed class CalmReleaseVoter : IVoter
         }
 
         var window = options.WindowFor(context.Policy);
-        var readings = Kept(model.Recent.Where(r => r.At < at).Append(new RateSample(at, rate, 0)).ToList(), window);
+        var readings = With(model.Recent, at, rate, window);
         if (readings.Count < 2 || (at - readings[0].At).TotalSeconds < window)
         {
             return null;
@@ -60,9 +60,15 @@ public sealed class CalmReleaseVoter : IVoter
             return next with { Calm = model };
         }
 
-        var recent = model.Recent.Append(new RateSample(reading.ObservedAt!.Value, reading.Value!.Value, 0)).ToList();
-        return next with { Calm = new CalmModel(Kept(recent, options.WindowFor(context.Policy))) };
+        return next with { Calm = new CalmModel(With(model.Recent, reading.ObservedAt!.Value, reading.Value!.Value, options.WindowFor(context.Policy))) };
     }
+
+    /// <summary>
+    /// The learned readings with the reading of <paramref name="at"/> as the newest, cut to what still matters: the rule
+    /// judges this tick's window with it before the voter learns it.
+    /// </summary>
+    private static List<RateSample> With(IReadOnlyList<RateSample> learned, DateTimeOffset at, double rate, double windowSeconds) =>
+        Kept([.. learned.Where(r => r.At < at), new RateSample(at, rate, 0)], windowSeconds);
 
     /// <summary>
     /// The readings that still matter: those inside the window that ends at the newest, and the newest one before it. A gap
